@@ -1,0 +1,32 @@
+namespace Ops.Supervision.Os;
+
+/// <summary>
+/// One started process and its process group (the group id is the pid). Signals always go to the whole group,
+/// so grandchildren are reached too. Disposing releases OS handles; it never kills anything.
+/// </summary>
+public interface IRunningProcess : IDisposable
+{
+    /// <summary>The leader's pid, which is also the process group id.</summary>
+    int Pid { get; }
+
+    /// <summary>Completes once the leader has exited and been reaped. An event, never a polling tick.</summary>
+    Task<ProcessExit> Exited { get; }
+
+    /// <summary>The graceful way: sends <paramref name="signal"/> (a Linux signal number) to the whole group.</summary>
+    void Signal(int signal);
+
+    /// <summary>The forced way: SIGKILL to the whole group.</summary>
+    void Kill();
+
+    /// <summary>True when no process of the group is left (the leader reaped, every grandchild gone).</summary>
+    bool GroupIsEmpty();
+
+    /// <summary>Waits until the group is empty; false when <paramref name="timeout"/> passes first.</summary>
+    Task<bool> WaitGroupEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The last <paramref name="max"/> lines the process printed on <paramref name="stream"/>, oldest first.</summary>
+    IReadOnlyList<string> Tail(OutputStream stream, int max);
+
+    /// <summary>Called once the group is confirmed empty: the orphan record of this group is removed.</summary>
+    void MarkGroupEnded();
+}
