@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Ops.Daemon.Configuration;
+using Ops.Daemon.Hosting;
+
+namespace Ops.Daemon.Cli;
+
+/// <summary>opsd's command line: run the daemon, validate a config.</summary>
+public static class DaemonCommandLine
+{
+    /// <summary>Exit code for a bad configuration or refused command.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = $"Config file (default: ${ConfigSources.ConfigEnvironmentVariable}, else {ConfigSources.SystemConfigPath} when present, else the demo config shipped with opsd)",
+        };
+
+        var root = new RootCommand("opsd: supervises programs and runs tasks. Without a command it runs the daemon.");
+        root.Options.Add(config);
+        root.SetAction((result, _) => DaemonRunner.RunAsync(result.GetValue(config)));
+
+        var validateConfig = new Option<string?>("--config", "-c") { Description = "Config file to check" };
+        var validate = new Command("validate", "Check a config file and list every error with its key path (exit 1 on errors)");
+        validate.Options.Add(validateConfig);
+        validate.SetAction(result => Validate(result.GetValue(validateConfig)));
+        root.Subcommands.Add(validate);
+
+        // The host handles SIGTERM/SIGINT itself and must be given the time to stop every program.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        return await root.Parse(args).InvokeAsync(invocation);
+    }
+
+    private static int Validate(string? path)
+    {
+        var resolved = ConfigSources.ResolvePath(path);
+        var configuration = ConfigSources.Load(resolved, out var error);
+        if (configuration is null)
+        {
+            Console.Error.WriteLine(error);
+            return Failed;
+        }
+
+        var settings = OpsConfigReader.Read(configuration, resolved);
+        if (settings.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"{resolved}: {settings.Errors.Count} error(s)");
+            foreach (var e in settings.Errors)
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            return Failed;
+        }
+
+        Console.WriteLine($"{resolved}: valid ({settings.Programs.Count} program(s), {settings.Programs.Sum(p => p.Instances)} instance(s))");
+        return 0;
+    }
+}

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Configuration;
+using Ops.Supervision;
+using Serilog.Events;
+
+namespace Ops.Daemon.Configuration;
+
+/// <summary>
+/// Turns the <c>Ops</c> configuration section into <see cref="OpsSettings"/>, collecting every error with its key
+/// path. One reader serves <c>opsd validate</c>, start-up validation and (later) reload.
+/// </summary>
+public static partial class OpsConfigReader
+{
+    /// <summary>Sections under Ops that later parts of the daemon read; accepted here so they are not "unknown".</summary>
+    private static readonly string[] ReservedSections = ["Storage", "Tasks", "Queues", "Security"];
+
+    /// <summary>Reads and validates; the result's Errors lists every problem found.</summary>
+    public static OpsSettings Read(IConfiguration configuration, string? configPath = null)
+    {
+        var errors = new List<ConfigError>();
+        var settings = new OpsSettings { ConfigPath = configPath };
+        var baseDirectory = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+
+        var ops = new SectionReader(configuration.GetSection("Ops"), errors);
+        ReadHost(ops.Child("Host"), settings, baseDirectory);
+        ReadLogging(ops.Child("Logging"), settings);
+        settings.Programs = ReadPrograms(configuration.GetSection("Ops:Programs"), errors);
+        ops.Allow("Programs");
+        ops.Allow(ReservedSections);
+        ops.Finish();
+
+        settings.Errors = errors;
+        return settings;
+    }
+
+    private static void ReadHost(SectionReader? host, OpsSettings settings, string baseDirectory)
+    {
+        var defaults = DefaultDirectories();
+        if (host is not null)
+        {
+            settings.HostName = host.String("Name") ?? settings.HostName;
+            if (host.Exists("Urls"))
+            {
+                settings.Urls = ReadUrls(host);
+            }
+
+            settings.StateDirectory = Resolve(host.String("StateDirectory"), baseDirectory) ?? defaults.State;
+            settings.LogDirectory = Resolve(host.String("LogDirectory"), baseDirectory) ?? defaults.Log;
+            host.Finish();
+        }
+        else
+        {
+            (settings.StateDirectory, settings.LogDirectory) = (defaults.State, defaults.Log);
+        }
+    }
+
+    private static List<string> ReadUrls(SectionReader host)
+    {
+        // Urls may be "http://a;http://b" (ASP.NET's form) or a list.
+        var list = host.Exists("Urls") && host.String("Urls") is { } text
+            ? text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+            : host.StringList("Urls");
+        var urls = new List<string>();
+        foreach (var url in list)
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                host.Error("Urls", $"'{url}' is not an http:// or https:// URL, e.g. {OpsSettings.DefaultUrl}");
+                continue;
+            }
+
+            urls.Add(url);
+        }
+
+        return urls.Count == 0 ? [OpsSettings.DefaultUrl] : urls;
+    }
+
+    private static void ReadLogging(SectionReader? logging, OpsSettings settings)
+    {
+        if (logging is null)
+        {
+            return;
+        }
+
+        settings.LogLevel = logging.Enum("Level", LogEventLevel.Information);
+        settings.LogToConsole = logging.Bool("Console", true);
+        settings.LogToFile = logging.Bool("File", true);
+        logging.Allow("Seq");
+        logging.Finish();
+    }
+
+    /// <summary>root: /var/lib/opsd and /var/log/opsd; others: $XDG_STATE_HOME/opsd (~/.local/state/opsd).</summary>
+    private static (string State, string Log) DefaultDirectories()
+    {
+        if (Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root")
+        {
+            return ("/var/lib/opsd", "/var/log/opsd");
+        }
+
+        var stateHome = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(stateHome))
+        {
+            stateHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        var state = Path.Combine(stateHome, "opsd");
+        return (state, Path.Combine(state, "log"));
+    }
+
+    /// <summary>Relative paths in a config file are relative to that file, not to wherever opsd was started.</summary>
+    private static string? Resolve(string? path, string baseDirectory) =>
+        path is null ? null : Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path));
+
+    /// <summary>Start levels of the programs (validation has already rejected cycles).</summary>
+    internal static DependencyOrderResult Order(IEnumerable<Supervision.Specs.ProgramSpec> programs) =>
+        DependencyOrder.Compute(programs.ToDictionary(p => p.Name, p => p.DependsOn, StringComparer.Ordinal));
+}

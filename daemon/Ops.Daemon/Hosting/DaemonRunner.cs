@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using Ops.Daemon.Configuration;
+using Ops.Daemon.Logging;
+using Serilog;
+
+namespace Ops.Daemon.Hosting;
+
+/// <summary>Runs the daemon: load and validate the config, then host the supervisor and the API until SIGTERM.</summary>
+public static class DaemonRunner
+{
+    /// <summary>Returns 0 after a clean stop, 1 when the config is bad or start-up fails.</summary>
+    public static async Task<int> RunAsync(string? configPath)
+    {
+        var path = ConfigSources.ResolvePath(configPath);
+        var configuration = ConfigSources.Load(path, out var loadError);
+        if (configuration is null)
+        {
+            await Console.Error.WriteLineAsync($"opsd: {loadError}");
+            return 1;
+        }
+
+        var settings = OpsConfigReader.Read(configuration, path);
+        if (settings.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"opsd: refusing to start, {path} has {settings.Errors.Count} error(s):");
+            foreach (var error in settings.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.ToString());
+            }
+
+            return 1;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(settings.StateDirectory);
+            Directory.CreateDirectory(settings.LogDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"opsd: cannot create the state or log directory ({settings.StateDirectory}, {settings.LogDirectory}): {ex.Message}. Set Ops:Host:StateDirectory and Ops:Host:LogDirectory to writable paths.");
+            return 1;
+        }
+
+        var logger = DaemonLogging.CreateLogger(settings);
+        try
+        {
+            var app = DaemonHost.Build(settings, configuration, logger);
+            logger.Information("opsd starting on {Host} with {ConfigPath}: {ProgramCount} program(s), listening on {Urls}", settings.HostName, path, settings.Programs.Count, settings.Urls);
+            await app.RunAsync();
+            logger.Information("opsd stopped");
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            logger.Fatal("opsd: refusing to start: {Failures}", ex.Failures);
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            logger.Fatal(ex, "opsd failed: {Message}", ex.Message);
+            return 1;
+        }
+        finally
+        {
+            await logger.DisposeAsync();
+        }
+    }
+}

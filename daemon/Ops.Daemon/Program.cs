@@ -1,0 +1,3 @@
+using Ops.Daemon.Cli;
+
+return await DaemonCommandLine.RunAsync(args);

@@ -1,0 +1,11 @@
+namespace Ops.Processes.Events;
+
+/// <summary>Receives readiness of one descriptor registered with an <see cref="EpollLoop"/>.</summary>
+internal interface IEpollHandler
+{
+    /// <summary>
+    /// Called on the loop's thread with the epoll event bits. Must be quick and must not block: complete a task
+    /// (with RunContinuationsAsynchronously) and return, so one child can never delay another's events.
+    /// </summary>
+    void OnReady(ulong token, uint events);
+}

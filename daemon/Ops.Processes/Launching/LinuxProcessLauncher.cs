@@ -1,0 +1,159 @@
+using System.ComponentModel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Processes.Native;
+using Ops.Processes.Orphans;
+using Ops.Processes.Output;
+using Ops.Processes.Pipes;
+using Ops.Processes.Reaping;
+using Ops.Processes.Sampling;
+using Ops.Supervision.Os;
+
+namespace Ops.Processes.Launching;
+
+/// <summary>
+/// Starts children on Linux with posix_spawnp, each the leader of its own session and process group, with stdin
+/// from /dev/null (or a pipe fed the spec's text) and stdout/stderr pumped into the <see cref="InstanceOutputStore"/>.
+/// Exits arrive as events from the process-wide reaper thread. Supervised starts leave an orphan record in the
+/// state directory until <see cref="IRunningProcess.MarkGroupEnded"/>.
+/// </summary>
+public sealed partial class LinuxProcessLauncher : IProcessLauncher
+{
+    private readonly InstanceOutputStore _output;
+    private readonly GroupRecordStore _records;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lazy<string> _bootId = new(ProcessTable.ReadBootId);
+
+    /// <summary>Creates the launcher; <paramref name="output"/> is the daemon's one output store.</summary>
+    public LinuxProcessLauncher(
+        ProcessOptions options,
+        InstanceOutputStore output,
+        TimeProvider? timeProvider = null,
+        ILogger<LinuxProcessLauncher>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("LinuxProcessLauncher needs Linux (posix_spawn with setsid, pidfd, epoll)");
+        }
+
+        _output = output;
+        _records = new GroupRecordStore(options.StateDirectory);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<LinuxProcessLauncher>.Instance;
+    }
+
+    /// <inheritdoc/>
+    public IRunningProcess Start(LaunchSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        CheckIdentity(spec);
+        LaunchPlan plan = LaunchPlan.Create(spec, FindSetpriv);
+
+        StdioPipes pipes = StdioPipes.Create(spec);
+        int pid;
+        try
+        {
+            pid = PosixSpawn.Spawn(new SpawnRequest(
+                plan.File, plan.Argv, plan.Environment, plan.WorkingDirectory, pipes.StdinChild, pipes.StdoutChild, pipes.StderrChild));
+        }
+        catch (SpawnFailedException ex)
+        {
+            pipes.CloseParentEnds();
+            throw new LaunchException($"program {spec.InstanceName}: cannot start '{plan.File}': {ex.Message}", ex);
+        }
+        finally
+        {
+            // The child has its copies (or never will); ours must go, or the pumps would never see end of stream.
+            pipes.CloseChildEnds();
+        }
+
+        // From here on the child exists: whatever fails, it is killed and still reaped.
+        Exception? recordFailure = spec.Supervised ? TryWriteRecord(spec, pid) : null;
+        Task<ProcessExit> reaped = ChildReaper.Shared.Watch(pid);
+        if (recordFailure is not null)
+        {
+            Abandon(pid, pipes);
+            throw new LaunchException(
+                $"program {spec.InstanceName}: cannot write the orphan record in '{_records.Directory}': {recordFailure.Message}; killed pid {pid}",
+                recordFailure);
+        }
+
+        InstanceOutput output = spec.Supervised
+            ? _output.GetOrCreate(spec.Program, spec.Instance)
+            : _output.CreateDetached(spec.Program, spec.Instance);
+        NonBlockingPipe? stdout = null, stderr = null, stdin = null;
+        try
+        {
+            stdout = new NonBlockingPipe(pipes.TakeStdoutParent());
+            stderr = new NonBlockingPipe(pipes.TakeStderrParent());
+            stdin = pipes.StdinParent >= 0 ? new NonBlockingPipe(pipes.TakeStdinParent()) : null;
+        }
+        catch (Win32Exception ex)
+        {
+            stdout?.Dispose();
+            stderr?.Dispose();
+            Abandon(pid, pipes);
+            throw new LaunchException($"program {spec.InstanceName}: cannot set up the stdio pipes of pid {pid}: {ex.Message}; killed it", ex);
+        }
+
+        output.Stdout.Attach(spec.Log);
+        output.Stderr.Attach(spec.Log);
+        Task pumps = Task.WhenAll(
+            Task.Run(() => OutputPump.RunAsync(stdout, output.Stdout, pid, _logger)),
+            Task.Run(() => OutputPump.RunAsync(stderr, output.Stderr, pid, _logger)));
+
+        var stdinCancellation = new CancellationTokenSource();
+        if (stdin is not null)
+        {
+            _ = Task.Run(() => StdinFeeder.RunAsync(stdin, spec.StandardInput!, spec.Program, spec.Instance, pid, _logger, stdinCancellation.Token));
+        }
+
+        LogStarted(_logger, spec.Program, spec.Instance, pid, plan.File);
+        return new RunningProcess(spec, pid, reaped, pumps, output, spec.Supervised ? _records : null, stdinCancellation, _time, _logger);
+    }
+
+    private static void CheckIdentity(LaunchSpec spec)
+    {
+        // Both end up in file names (logs, orphan records).
+        if (string.IsNullOrWhiteSpace(spec.Program) || spec.Program is "." or ".."
+            || spec.Program.IndexOfAny(['/', '\0']) >= 0 || spec.Instance < 0)
+        {
+            throw new LaunchException($"program {spec.InstanceName}: the program name must be a plain name and the instance a number >= 0");
+        }
+    }
+
+    private static string? FindSetpriv() =>
+        CommandResolver.Resolve("setpriv", Environment.GetEnvironmentVariable("PATH"), Directory.GetCurrentDirectory());
+
+    /// <summary>A child whose setup failed: SIGKILL its group (the reaper still reaps it) and drop our pipe ends.</summary>
+    private static void Abandon(int pid, StdioPipes pipes)
+    {
+        _ = ProcessGroups.Signal(pid, LinuxConstants.SIGKILL);
+        pipes.CloseParentEnds();
+    }
+
+    private Exception? TryWriteRecord(LaunchSpec spec, int pid)
+    {
+        // The child is not reaped before ChildReaper.Watch, so its /proc entry is there even if it already exited.
+        if (!ProcessTable.TryRead(pid, out ProcessStat stat))
+        {
+            return new IOException($"cannot read /proc/{pid}/stat of the new child");
+        }
+
+        try
+        {
+            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, stat.StartTime, _bootId.Value, Environment.ProcessId, _time.GetUtcNow()));
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Started {Program}:{Instance} as pid {Pid} ({Command})")]
+    private static partial void LogStarted(ILogger logger, string program, int instance, int pid, string command);
+}

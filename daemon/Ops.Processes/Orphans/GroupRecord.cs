@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace Ops.Processes.Orphans;
+
+/// <summary>
+/// What a daemon writes when it starts a supervised group, so that the next daemon can end the group if this one
+/// dies without stopping it. The boot id and the leader's start time make the record specific to one process:
+/// after a reboot, or once the pid has been recycled, it names nothing to kill.
+/// </summary>
+/// <param name="Program">The program.</param>
+/// <param name="Instance">The instance.</param>
+/// <param name="Pid">The leader's pid.</param>
+/// <param name="Pgid">The process group (equal to the leader's pid).</param>
+/// <param name="StartTime">The leader's start time, field 22 of /proc/&lt;pid&gt;/stat (clock ticks after boot).</param>
+/// <param name="BootId">/proc/sys/kernel/random/boot_id when the group started.</param>
+/// <param name="DaemonPid">The pid of the daemon that started it.</param>
+/// <param name="StartedAt">Wall-clock start, for operators reading the file.</param>
+public sealed record GroupRecord(
+    string Program,
+    int Instance,
+    int Pid,
+    int Pgid,
+    ulong StartTime,
+    string BootId,
+    int DaemonPid,
+    DateTimeOffset StartedAt);
+
+/// <summary>Source-generated JSON for <see cref="GroupRecord"/> (no reflection, trimming-safe).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(GroupRecord))]
+internal sealed partial class GroupRecordJsonContext : JsonSerializerContext;

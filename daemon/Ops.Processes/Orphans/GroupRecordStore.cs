@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Ops.Processes.Orphans;
+
+/// <summary>
+/// The orphan records in <c>&lt;StateDirectory&gt;/groups/&lt;program&gt;-&lt;instance&gt;.json</c>. Writes are atomic (a
+/// temporary file, flushed to disk, renamed over the record), so a daemon killed mid-write leaves the old record
+/// or the new one, never half of one.
+/// </summary>
+internal sealed class GroupRecordStore
+{
+    private const string TemporarySuffix = ".tmp";
+
+    public GroupRecordStore(string stateDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
+        Directory = Path.Combine(Path.GetFullPath(stateDirectory), "groups");
+    }
+
+    /// <summary>The folder holding the records.</summary>
+    public string Directory { get; }
+
+    /// <summary>The record file of <c>program:instance</c>.</summary>
+    public string PathOf(string program, int instance) =>
+        Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{program}-{instance}.json"));
+
+    /// <summary>Writes (or replaces) the record of its instance.</summary>
+    /// <exception cref="IOException">The state directory cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
+    public void Write(GroupRecord record)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        string path = PathOf(record.Program, record.Instance);
+        string temporary = path + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(stream, record, GroupRecordJsonContext.Default.GroupRecord);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the record of <c>program:instance</c> if it still names group <paramref name="pgid"/>: a late call
+    /// for an old group must not delete the record of the instance's next run.
+    /// </summary>
+    public void Delete(string program, int instance, int pgid)
+    {
+        string path = PathOf(program, instance);
+        if (!File.Exists(path) || (TryRead(path, out GroupRecord? record) && record.Pgid != pgid))
+        {
+            return;
+        }
+
+        File.Delete(path);
+    }
+
+    /// <summary>Every record file, with its parsed record or null when the file is unreadable; stray temporaries are removed.</summary>
+    public IEnumerable<(string Path, GroupRecord? Record)> ReadAll()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            yield break;
+        }
+
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            if (path.EndsWith(TemporarySuffix, StringComparison.Ordinal))
+            {
+                // A write that never reached its rename; the record it replaced (if any) is still there.
+                File.Delete(path);
+            }
+            else if (path.EndsWith(".json", StringComparison.Ordinal))
+            {
+                yield return (path, TryRead(path, out GroupRecord? record) ? record : null);
+            }
+        }
+    }
+
+    private static bool TryRead(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GroupRecord? record)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            record = JsonSerializer.Deserialize(stream, GroupRecordJsonContext.Default.GroupRecord);
+            return record is not null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            record = null;
+            return false;
+        }
+    }
+}

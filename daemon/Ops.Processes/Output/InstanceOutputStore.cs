@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Supervision.Os;
+
+namespace Ops.Processes.Output;
+
+/// <summary>
+/// The output of every supervised instance, kept per instance across restarts: the last lines of each stream in
+/// memory (for <c>GET .../log</c> and failure reports), per-instance rotating files under the log directory, and
+/// live subscriptions (for <c>tail -f</c> and shipping to Seq). One store per daemon, shared by the launcher and
+/// the API. Thread-safe.
+/// </summary>
+public sealed class InstanceOutputStore : IDisposable
+{
+    /// <summary>Lines kept in memory per instance and stream.</summary>
+    public const int TailCapacity = 1000;
+
+    /// <summary>The longest line kept whole (UTF-8 bytes); longer lines are cut into pieces of this size.</summary>
+    public const int MaxLineBytes = 16 * 1024;
+
+    /// <summary>The default buffer of a subscription, in lines.</summary>
+    public const int DefaultSubscriberCapacity = 1000;
+
+    private readonly ConcurrentDictionary<(string Program, int Instance), InstanceOutput> _instances = new();
+    private readonly SubscriberSet _subscribers = new();
+    private readonly string _logDirectory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the store; files go to <see cref="ProcessOptions.LogDirectory"/> (created on first write).</summary>
+    public InstanceOutputStore(ProcessOptions options, TimeProvider? timeProvider = null, ILogger<InstanceOutputStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.LogDirectory, "options.LogDirectory");
+        _logDirectory = Path.GetFullPath(options.LogDirectory);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<InstanceOutputStore>.Instance;
+    }
+
+    /// <summary>The last <paramref name="max"/> lines <c>program:instance</c> printed on <paramref name="stream"/>, oldest first.</summary>
+    public IReadOnlyList<OutputLine> Tail(string program, int instance, OutputStream stream, int max) =>
+        _instances.TryGetValue((program, instance), out InstanceOutput? output)
+            ? output.Get(stream).Tail(max)
+            : [];
+
+    /// <summary>
+    /// Live lines matching <paramref name="filter"/>, buffered up to <paramref name="capacity"/> lines (then dropped
+    /// and counted for this subscriber only).
+    /// </summary>
+    public OutputSubscription Subscribe(OutputFilter filter, int capacity = DefaultSubscriberCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var subscription = new OutputSubscription(filter, capacity, [], _subscribers.Remove);
+        _subscribers.Add(subscription);
+        return subscription;
+    }
+
+    /// <summary>
+    /// <c>tail -f</c>: the last <paramref name="backlog"/> lines in <see cref="OutputSubscription.Backlog"/>, then
+    /// every new line, with neither a gap nor a duplicate between the two. Works before the instance ever ran.
+    /// </summary>
+    public OutputSubscription Follow(string program, int instance, OutputStream stream, int backlog, int capacity = DefaultSubscriberCapacity)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        var filter = new OutputFilter(program, instance, stream);
+        return GetOrCreate(program, instance).Get(stream).Follow(backlog, lines =>
+        {
+            var subscription = new OutputSubscription(filter, capacity, lines, _subscribers.Remove);
+            _subscribers.Add(subscription);
+            return subscription;
+        });
+    }
+
+    /// <summary>The current file of a stream: <c>&lt;LogDirectory&gt;/&lt;program&gt;-&lt;instance&gt;.out.log</c> or <c>.err.log</c>.</summary>
+    public string GetLogFilePath(string program, int instance, OutputStream stream) =>
+        Path.Combine(_logDirectory, FormattableString.Invariant($"{program}-{instance}.{(stream == OutputStream.Stderr ? "err" : "out")}.log"));
+
+    /// <summary>Lines that could not be written to the files of <c>program:instance</c> (disk full, permissions).</summary>
+    public long LostFileLines(string program, int instance) =>
+        _instances.TryGetValue((program, instance), out InstanceOutput? output)
+            ? (output.Stdout.File?.LostLines ?? 0) + (output.Stderr.File?.LostLines ?? 0)
+            : 0;
+
+    /// <summary>Drops the in-memory tail of an instance that no longer exists (program removed on reload); files stay.</summary>
+    public void Forget(string program, int instance)
+    {
+        if (_instances.TryRemove((program, instance), out InstanceOutput? output))
+        {
+            output.Stdout.File?.Close();
+            output.Stderr.File?.Close();
+        }
+    }
+
+    /// <summary>Closes every file and completes every subscription.</summary>
+    public void Dispose()
+    {
+        foreach (InstanceOutput output in _instances.Values)
+        {
+            output.Stdout.File?.Close();
+            output.Stderr.File?.Close();
+        }
+
+        _subscribers.CompleteAll();
+    }
+
+    /// <summary>The channels of a supervised instance, created on first use.</summary>
+    internal InstanceOutput GetOrCreate(string program, int instance) =>
+        _instances.GetOrAdd((program, instance), key => new InstanceOutput(
+            CreateChannel(key.Program, key.Instance, OutputStream.Stdout),
+            CreateChannel(key.Program, key.Instance, OutputStream.Stderr)));
+
+    /// <summary>Memory-only channels for an unsupervised run (a health command): no file, no subscribers, not kept.</summary>
+    internal InstanceOutput CreateDetached(string program, int instance) => new(
+        new OutputChannel(program, instance, OutputStream.Stdout, TailCapacity, _time, subscribers: null, file: null),
+        new OutputChannel(program, instance, OutputStream.Stderr, TailCapacity, _time, subscribers: null, file: null));
+
+    private OutputChannel CreateChannel(string program, int instance, OutputStream stream)
+    {
+        var file = new RotatingLogFile(GetLogFilePath(program, instance, stream), Supervision.Specs.LogSpec.Default, _time, _logger);
+        return new OutputChannel(program, instance, stream, TailCapacity, _time, _subscribers, file);
+    }
+}

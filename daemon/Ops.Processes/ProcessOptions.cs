@@ -1,0 +1,11 @@
+namespace Ops.Processes;
+
+/// <summary>Where the OS edge keeps its files; the daemon fills it from configuration.</summary>
+public sealed class ProcessOptions
+{
+    /// <summary>Durable daemon state; orphan records live in its <c>groups</c> folder.</summary>
+    public string StateDirectory { get; set; } = string.Empty;
+
+    /// <summary>Per-instance output files (<c>&lt;program&gt;-&lt;instance&gt;.out.log</c>, <c>.err.log</c>).</summary>
+    public string LogDirectory { get; set; } = string.Empty;
+}

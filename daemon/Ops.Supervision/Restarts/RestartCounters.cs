@@ -1,0 +1,15 @@
+namespace Ops.Supervision;
+
+/// <summary>What an instance remembers of its past failures.</summary>
+/// <param name="ConsecutiveFailures">
+/// Failures since the process last reached Running (failed starts and restarts alike); drives the backoff delay.
+/// </param>
+/// <param name="RecentRestarts">
+/// When the recent automatic restarts were decided, on the supervisor's monotonic clock (time since it started).
+/// Entries older than the restart window may be present; they are ignored.
+/// </param>
+public readonly record struct RestartCounters(int ConsecutiveFailures, IReadOnlyList<TimeSpan> RecentRestarts)
+{
+    /// <summary>A fresh budget.</summary>
+    public static RestartCounters None { get; } = new(0, []);
+}

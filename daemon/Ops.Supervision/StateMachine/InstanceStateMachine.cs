@@ -1,0 +1,74 @@
+namespace Ops.Supervision;
+
+/// <summary>
+/// The state of one instance. <see cref="TransitionTo"/> is the only way to change it: it checks the move against
+/// <see cref="Transitions"/>, stamps it with TimeProvider time and keeps it in a bounded history.
+/// </summary>
+internal sealed class InstanceStateMachine
+{
+    private readonly TimeProvider _time;
+    private readonly Func<long> _sequence;
+    private readonly TransitionHistory _history;
+
+    public InstanceStateMachine(string program, int instance, TimeProvider time, int historyCapacity, Func<long> sequence)
+    {
+        Program = program;
+        Instance = instance;
+        _time = time;
+        _sequence = sequence;
+        _history = new TransitionHistory(historyCapacity);
+        Since = time.GetUtcNow();
+    }
+
+    public string Program { get; }
+
+    public int Instance { get; }
+
+    /// <summary>"web:0".</summary>
+    public string Name => $"{Program}:{Instance}";
+
+    public InstanceState State { get; private set; } = InstanceState.Stopped;
+
+    /// <summary>When the current state was entered (construction time before the first transition).</summary>
+    public DateTimeOffset Since { get; private set; }
+
+    /// <summary>The reason of the last transition; null before the first.</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>Throws <see cref="IllegalTransitionException"/> unless the table allows moving to <paramref name="next"/>.</summary>
+    public void EnsureAllowed(InstanceState next, string reason)
+    {
+        if (!Transitions.IsAllowed(State, next))
+        {
+            throw new IllegalTransitionException(Name, State, next, reason);
+        }
+    }
+
+    /// <summary>Moves to <paramref name="next"/> and returns the record of the move.</summary>
+    public TransitionRecord TransitionTo(InstanceState next, string reason, TransitionDetails details = default)
+    {
+        EnsureAllowed(next, reason);
+
+        var record = new TransitionRecord(
+            Program,
+            Instance,
+            _time.GetUtcNow(),
+            State,
+            next,
+            reason,
+            details.Pid,
+            details.Exit?.ExitCode,
+            details.Exit?.Signal,
+            details.Delay,
+            details.StderrTail ?? []);
+
+        State = next;
+        Since = record.At;
+        Reason = reason;
+        _history.Add(_sequence(), record);
+        return record;
+    }
+
+    /// <summary>Recorded transitions with their global sequence numbers, newest first. Safe from any thread.</summary>
+    public (long Sequence, TransitionRecord Record)[] HistoryNewestFirst() => _history.NewestFirst();
+}

@@ -1,0 +1,180 @@
+using Ops.Supervision.Os;
+using Ops.Supervision.Specs;
+
+namespace Ops.Supervision;
+
+/// <summary>
+/// Everything the supervisor knows about one instance. Owned by the supervision loop: only the loop reads or
+/// writes it, except <see cref="Snapshot"/> (published for other threads) and the state machine's history.
+/// </summary>
+internal sealed class Instance
+{
+    private InstanceSnapshot _snapshot;
+
+    public Instance(ProgramEntry program, int index, InstanceStateMachine machine)
+    {
+        Program = program;
+        Index = index;
+        Machine = machine;
+        LaunchSpec = program.Spec.ForInstance(index);
+        HealthCheck = program.Spec.Health is { } health
+            ? health with
+            {
+                Target = program.Spec.Expand(health.Target, index),
+                Command = [.. health.Command.Select(c => program.Spec.Expand(c, index))],
+            }
+            : null;
+        _snapshot = new InstanceSnapshot(program.Name, index, machine.State, null, machine.Since, 0, null, null, null, null);
+    }
+
+    public ProgramEntry Program { get; }
+
+    public ProgramSpec Spec => Program.Spec;
+
+    public int Index { get; }
+
+    /// <summary>"web:0".</summary>
+    public string Name => Machine.Name;
+
+    public InstanceStateMachine Machine { get; }
+
+    public InstanceState State => Machine.State;
+
+    /// <summary>What the launcher is given; placeholders expanded once.</summary>
+    public LaunchSpec LaunchSpec { get; }
+
+    /// <summary>The health check with placeholders expanded; null without one.</summary>
+    public HealthCheckSpec? HealthCheck { get; }
+
+    /// <summary>Bumped on every transition and every cancelled timer: events carrying an older value are stale.</summary>
+    public int Generation { get; set; }
+
+    // --- the process: from launch until its group is confirmed empty ---------------------------------------
+
+    /// <summary>The current process; stays set after the leader exits until the whole group is gone.</summary>
+    public IRunningProcess? Process { get; set; }
+
+    public bool LeaderExited { get; set; }
+
+    /// <summary>A group wait reported the group empty (the exit event may still be on its way).</summary>
+    public bool GroupConfirmedEmpty { get; set; }
+
+    public bool GroupWaitInFlight { get; set; }
+
+    /// <summary>The stop sequence has escalated to SIGKILL.</summary>
+    public bool Killed { get; set; }
+
+    /// <summary>The process ran StartSeconds.</summary>
+    public bool ReachedRunning { get; set; }
+
+    /// <summary>The pid of the last process, kept for the records written after it ended.</summary>
+    public int? LastPid { get; set; }
+
+    public ProcessExit? LastExit { get; set; }
+
+    public IReadOnlyList<string> LastStderrTail { get; set; } = [];
+
+    // --- restart budget --------------------------------------------------------------------------------------
+
+    public int ConsecutiveFailures { get; set; }
+
+    /// <summary>When automatic restarts were decided, on the supervisor's monotonic clock.</summary>
+    public Queue<TimeSpan> RecentRestarts { get; } = new();
+
+    /// <summary>Automatic restarts since the daemon started.</summary>
+    public int Restarts { get; set; }
+
+    // --- what comes next ---------------------------------------------------------------------------------------
+
+    /// <summary>While Stopping: what follows once the group is empty.</summary>
+    public StopPlan? StopPlan { get; set; }
+
+    /// <summary>A launch waiting for the old group to be confirmed empty.</summary>
+    public LaunchRequest? PendingLaunch { get; set; }
+
+    /// <summary>A move to Stopped waiting for the old group to be confirmed empty.</summary>
+    public string? PendingStop { get; set; }
+
+    /// <summary>A start waiting (as Stopped) for the programs in DependsOn.</summary>
+    public LaunchRequest? DependencyWait { get; set; }
+
+    /// <summary>Shown as the snapshot's reason when it says more than the last transition ("dependency").</summary>
+    public string? ReasonOverride { get; set; }
+
+    // --- timers and health -------------------------------------------------------------------------------------
+
+    /// <summary>The one timer of the current state (StartSeconds, backoff, stop timeout, fatal retry).</summary>
+    public ITimer? PhaseTimer { get; set; }
+
+    public ITimer? HealthTimer { get; set; }
+
+    public ITimer? GroupTimer { get; set; }
+
+    public bool? Healthy { get; set; }
+
+    public int HealthFailures { get; set; }
+
+    public bool ProbeInFlight { get; set; }
+
+    /// <summary>The last published view; read by API threads.</summary>
+    public InstanceSnapshot Snapshot
+    {
+        get => Volatile.Read(ref _snapshot);
+        set => Volatile.Write(ref _snapshot, value);
+    }
+
+    /// <summary>The pid while the leader is alive.</summary>
+    public int? LivePid => Process is { } p && !LeaderExited ? p.Pid : null;
+
+    public RestartCounters Counters => new(ConsecutiveFailures, [.. RecentRestarts]);
+
+    /// <summary>Records an automatic restart decided at <paramref name="now"/>, forgetting those out of the window.</summary>
+    public void RecordRestart(TimeSpan now)
+    {
+        while (RecentRestarts.TryPeek(out var oldest) && now - oldest >= Spec.RestartWindow)
+        {
+            RecentRestarts.Dequeue();
+        }
+
+        RecentRestarts.Enqueue(now);
+    }
+
+    /// <summary>A new budget: after an operator start or a fatal retry.</summary>
+    public void ResetBudget()
+    {
+        ConsecutiveFailures = 0;
+        RecentRestarts.Clear();
+    }
+
+    /// <summary>Cancels the state's timers and makes any event they already posted stale.</summary>
+    public void CancelTimers()
+    {
+        PhaseTimer?.Dispose();
+        PhaseTimer = null;
+        HealthTimer?.Dispose();
+        HealthTimer = null;
+        Generation++;
+    }
+}
+
+/// <summary>A start that has to wait; <paramref name="Automatic"/> counts it as a restart.</summary>
+internal sealed record LaunchRequest(string Reason, bool Automatic);
+
+/// <summary>What follows a stop sequence.</summary>
+internal enum AfterStop
+{
+    /// <summary>Stopped, and stays so.</summary>
+    Stopped,
+
+    /// <summary>Stopped, then started again at once (operator restart).</summary>
+    StartAgain,
+
+    /// <summary>Backoff with a delay, then started again (health and memory restarts).</summary>
+    Backoff,
+
+    /// <summary>Fatal: the restart budget is spent.</summary>
+    Fatal,
+}
+
+/// <summary>The plan of a stop sequence: what follows, why, and the backoff delay when there is one.</summary>
+internal sealed record StopPlan(AfterStop Then, string Reason, TimeSpan Delay = default);

@@ -1,0 +1,73 @@
+using Ops.Supervision.Os;
+
+namespace Ops.Supervision;
+
+/// <summary>Everything the supervision loop reacts to; handled one at a time, in order of arrival.</summary>
+internal abstract record LoopEvent;
+
+/// <summary>First event of a run: start AutoStart programs in dependency order.</summary>
+internal sealed record AutoStartRequested : LoopEvent
+{
+    public static AutoStartRequested Instance { get; } = new();
+}
+
+/// <summary>An operator command; the answer goes to <paramref name="Completion"/>.</summary>
+internal sealed record CommandRequested(CommandKind Kind, string Target, TaskCompletionSource<CommandResult> Completion) : LoopEvent;
+
+/// <summary>Stop everything in reverse dependency order; completes <paramref name="Completion"/> when done.</summary>
+internal sealed record StopAllRequested(TaskCompletionSource Completion) : LoopEvent;
+
+/// <summary>The leader of <paramref name="Process"/> exited and was reaped.</summary>
+internal sealed record ProcessExited(Instance Instance, IRunningProcess Process, ProcessExit Exit) : LoopEvent;
+
+/// <summary>A wait for the process group of <paramref name="Process"/> to empty ended.</summary>
+internal sealed record GroupWaitEnded(Instance Instance, IRunningProcess Process, bool Empty, Exception? Error) : LoopEvent;
+
+/// <summary>Time to wait again for the group of <paramref name="Process"/> after a wait failed.</summary>
+internal sealed record GroupRecheckDue(Instance Instance, IRunningProcess Process) : LoopEvent;
+
+/// <summary>A timer of one instance fired; stale when the instance's generation has moved on.</summary>
+internal sealed record InstanceTimerFired(Instance Instance, int Generation, InstanceTimer Kind) : LoopEvent;
+
+/// <summary>A health probe finished.</summary>
+internal sealed record HealthChecked(Instance Instance, int Generation, HealthResult Result) : LoopEvent;
+
+/// <summary>Time to measure memory of the instances that have a limit.</summary>
+internal sealed record MemoryTick : LoopEvent
+{
+    public static MemoryTick Instance { get; } = new();
+}
+
+/// <summary>One instance measured by a memory sample, with the generation it had then.</summary>
+internal readonly record struct MemoryTarget(Instance Instance, int Generation, int GroupId);
+
+/// <summary>A memory sample finished: <paramref name="Rss"/> by group id, or <paramref name="Error"/>.</summary>
+internal sealed record MemorySampled(
+    IReadOnlyList<MemoryTarget> Targets,
+    IReadOnlyDictionary<int, long>? Rss,
+    Exception? Error) : LoopEvent;
+
+/// <summary>Keeps an idle loop turning so a stalled loop can be told from a quiet one.</summary>
+internal sealed record HeartbeatTick : LoopEvent
+{
+    public static HeartbeatTick Instance { get; } = new();
+}
+
+/// <summary>The timers an instance can have.</summary>
+internal enum InstanceTimer
+{
+    /// <summary>Starting -> Running.</summary>
+    StartSeconds,
+
+    /// <summary>Backoff -> Starting.</summary>
+    Backoff,
+
+    /// <summary>Stopping: the StopSignal was ignored, time to kill the group.</summary>
+    StopTimeout,
+
+    /// <summary>Fatal -> Starting with a new budget.</summary>
+    FatalRetry,
+
+    /// <summary>Running: time for a health probe.</summary>
+    HealthTick,
+}

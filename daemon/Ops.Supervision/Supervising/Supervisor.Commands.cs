@@ -1,0 +1,190 @@
+using System.Globalization;
+
+namespace Ops.Supervision;
+
+/// <summary>Operator commands: start, stop, restart of "web", "web:1" or "all".</summary>
+public sealed partial class Supervisor
+{
+    private const string AllTarget = "all";
+
+    /// <inheritdoc/>
+    public Task<CommandResult> SendAsync(CommandKind kind, string target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new CommandRequested(kind, target.Trim(), completion));
+        return completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private void HandleCommand(CommandRequested command)
+    {
+        try
+        {
+            var result = Execute(command.Kind, command.Target);
+            SupervisorLog.CommandHandled(_logger, command.Kind, command.Target, result.Status, result.Message);
+            command.Completion.TrySetResult(result);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            command.Completion.TrySetException(ex);
+            throw;
+        }
+    }
+
+    private CommandResult Execute(CommandKind kind, string target)
+    {
+        var verb = kind.ToString().ToLowerInvariant();
+        if (Resolve(target) is not { } instances)
+        {
+            return new CommandResult(CommandStatus.NotFound, NotFoundMessage(target), []);
+        }
+
+        if (_shuttingDown && kind != CommandKind.Stop)
+        {
+            return new CommandResult(CommandStatus.Conflict, $"cannot {verb} {target}: the daemon is stopping every program", []);
+        }
+
+        var acted = new List<string>();
+        var refused = new List<string>();
+        foreach (var instance in instances)
+        {
+            var refusal = kind switch
+            {
+                CommandKind.Start => TryStart(instance),
+                CommandKind.Stop => TryStop(instance),
+                CommandKind.Restart => TryRestart(instance),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown command"),
+            };
+            if (refusal is null)
+            {
+                acted.Add(instance.Name);
+            }
+            else
+            {
+                refused.Add(refusal);
+            }
+        }
+
+        if (acted.Count == 0)
+        {
+            return new CommandResult(CommandStatus.Conflict, $"cannot {verb} {target}: {string.Join("; ", refused)}", []);
+        }
+
+        var message = $"{verb} {string.Join(", ", acted)}" + (refused.Count > 0 ? $"; skipped {string.Join("; ", refused)}" : "");
+        return new CommandResult(CommandStatus.Accepted, message, acted);
+    }
+
+    /// <summary>The instances <paramref name="target"/> names, or null when it names none.</summary>
+    private IReadOnlyList<Instance>? Resolve(string target)
+    {
+        if (target == AllTarget)
+        {
+            return _instances.Count > 0 ? _instances : null;
+        }
+
+        var colon = target.LastIndexOf(':');
+        var name = colon < 0 ? target : target[..colon];
+        if (!_byName.TryGetValue(name, out var program))
+        {
+            return null;
+        }
+
+        if (colon < 0)
+        {
+            return program.Instances.Count > 0 ? program.Instances : null;
+        }
+
+        return int.TryParse(target.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && index < program.Instances.Count
+                ? [program.Instances[index]]
+                : null;
+    }
+
+    private string NotFoundMessage(string target)
+    {
+        if (target == AllTarget)
+        {
+            return "no programs are configured";
+        }
+
+        var colon = target.LastIndexOf(':');
+        var name = colon < 0 ? target : target[..colon];
+        if (!_byName.TryGetValue(name, out var program))
+        {
+            return $"no program named '{name}'";
+        }
+
+        return program.Instances.Count == 0
+            ? $"{name} has no instances"
+            : $"no instance '{target}': {name} has {program.Instances.Count} (from {name}:0 to {name}:{program.Instances.Count - 1})";
+    }
+
+    /// <summary>Start: from Stopped, Exited, Fatal or Backoff, with a fresh failure budget. Null when accepted.</summary>
+    private string? TryStart(Instance instance)
+    {
+        switch (instance.State)
+        {
+            case InstanceState.Starting or InstanceState.Running:
+                return $"{instance.Name} is already {instance.State}";
+            case InstanceState.Stopping:
+                return $"{instance.Name} is Stopping; start it once it is Stopped";
+            case InstanceState.Stopped when instance.DependencyWait is not null:
+                return $"{instance.Name} is already waiting for {UnmetDependencies(instance) ?? "its dependencies"}";
+            default:
+                StartByOperator(instance);
+                return null;
+        }
+    }
+
+    /// <summary>Stop: Starting and Running get the stop sequence; Backoff, Exited and Fatal go Stopped.</summary>
+    private string? TryStop(Instance instance)
+    {
+        switch (instance.State)
+        {
+            case InstanceState.Starting or InstanceState.Running:
+                BeginStop(instance, new StopPlan(AfterStop.Stopped, Reasons.Operator), Reasons.Operator);
+                return null;
+            case InstanceState.Stopping when instance.StopPlan?.Then == AfterStop.Stopped:
+                return $"{instance.Name} is already Stopping";
+            case InstanceState.Stopping:
+                // A restart or a health restart under way ends Stopped instead.
+                instance.StopPlan = new StopPlan(AfterStop.Stopped, Reasons.Operator);
+                return null;
+            case InstanceState.Stopped when instance.DependencyWait is not null:
+                StopWaitingForDependencies(instance);
+                instance.ReasonOverride = Reasons.Operator;
+                Publish(instance);
+                return null;
+            case InstanceState.Stopped:
+                return $"{instance.Name} is already Stopped";
+            default:
+                RequestStopped(instance, Reasons.Operator);
+                return null;
+        }
+    }
+
+    /// <summary>Restart: stop (when something runs), then start with a fresh failure budget.</summary>
+    private string? TryRestart(Instance instance)
+    {
+        switch (instance.State)
+        {
+            case InstanceState.Starting or InstanceState.Running:
+                instance.ResetBudget();
+                BeginStop(instance, new StopPlan(AfterStop.StartAgain, Reasons.Operator), Reasons.Operator);
+                return null;
+            case InstanceState.Stopping:
+                instance.ResetBudget();
+                instance.StopPlan = new StopPlan(AfterStop.StartAgain, Reasons.Operator);
+                return null;
+            default:
+                return TryStart(instance);
+        }
+    }
+
+    private void StartByOperator(Instance instance)
+    {
+        instance.ResetBudget();
+        instance.CancelTimers();
+        RequestLaunch(instance, Reasons.Operator, automatic: false);
+    }
+}

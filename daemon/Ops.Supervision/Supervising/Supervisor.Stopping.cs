@@ -1,0 +1,125 @@
+using Ops.Supervision.Os;
+
+namespace Ops.Supervision;
+
+/// <summary>
+/// The stop sequence: StopSignal to the group, StopTimeout, SIGKILL to the group, then the group confirmed empty,
+/// and only then Stopped (or Backoff, Fatal, Starting). The heart decides each step; the edge performs it.
+/// </summary>
+public sealed partial class Supervisor
+{
+    /// <summary>Begins stopping a Starting or Running instance; <paramref name="plan"/> says what follows.</summary>
+    private void BeginStop(Instance instance, StopPlan plan, string reason)
+    {
+        var process = instance.Process;
+        TransitionTo(instance, InstanceState.Stopping, reason, new TransitionDetails(Pid: instance.LivePid));
+        instance.StopPlan = plan;
+        if (process is null)
+        {
+            CompleteStop(instance);
+            return;
+        }
+
+        instance.Killed = false;
+        var signal = (int)instance.Spec.StopSignal;
+        Try(instance, process, $"sending {instance.Spec.StopSignal}", p => p.Signal(signal));
+        StartPhaseTimer(instance, InstanceTimer.StopTimeout, instance.Spec.StopTimeout);
+
+        // The leader may already be gone with its exit event still queued; then the group decides alone.
+        EnsureGroupEnds(instance, killSurvivors: false);
+    }
+
+    /// <summary>The StopSignal was not enough in time: the forced way, then wait for the group to empty.</summary>
+    private void OnStopTimeout(Instance instance)
+    {
+        if (instance.Process is not { } process)
+        {
+            return;
+        }
+
+        SupervisorLog.StopTimedOut(
+            _logger, instance.Program.Name, instance.Index, process.Pid, instance.Spec.StopTimeout, instance.Spec.StopSignal.ToString());
+        instance.Killed = true;
+        Kill(instance, process);
+        if (instance.LeaderExited && GroupIsEmpty(instance, process))
+        {
+            EndGroup(instance);
+            return;
+        }
+
+        WaitForGroup(instance, process);
+    }
+
+    /// <summary>The group of a Stopping instance is confirmed empty: carry out the plan.</summary>
+    private void CompleteStop(Instance instance)
+    {
+        var plan = instance.StopPlan ?? new StopPlan(AfterStop.Stopped, Reasons.Operator);
+        instance.StopPlan = null;
+        var details = new TransitionDetails(instance.LastPid, instance.LastExit, null, instance.LastStderrTail);
+
+        switch (plan.Then)
+        {
+            case AfterStop.Stopped:
+                TransitionTo(instance, InstanceState.Stopped, plan.Reason, details);
+                break;
+
+            case AfterStop.StartAgain:
+                TransitionTo(instance, InstanceState.Stopped, plan.Reason, details);
+                RequestLaunch(instance, plan.Reason, automatic: false);
+                break;
+
+            case AfterStop.Backoff:
+                TransitionTo(instance, InstanceState.Backoff, plan.Reason, details with { Delay = plan.Delay });
+                ScheduleBackoff(instance, plan.Delay, inline: true);
+                break;
+
+            case AfterStop.Fatal:
+                TransitionTo(instance, InstanceState.Fatal, plan.Reason, details);
+                ScheduleFatalRetry(instance);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Moves a Backoff, Exited or Fatal instance to Stopped, once its last group is confirmed empty. Cancels any
+    /// pending start, dependency wait or timer.
+    /// </summary>
+    private void RequestStopped(Instance instance, string reason)
+    {
+        instance.PendingLaunch = null;
+        StopWaitingForDependencies(instance);
+        if (instance.State is not (InstanceState.Backoff or InstanceState.Exited or InstanceState.Fatal))
+        {
+            return;
+        }
+
+        if (instance.Process is not null)
+        {
+            instance.CancelTimers();
+            instance.PendingStop = reason;
+            return;
+        }
+
+        TransitionTo(instance, InstanceState.Stopped, reason);
+    }
+
+    /// <summary>A health or memory check condemned a Running instance: stop it, then restart or give up.</summary>
+    private void Condemn(Instance instance, string reason)
+    {
+        var now = Now;
+        var decision = RestartDecider.Decide(instance.Program.Rules, RestartTrigger.Condemned(reason), instance.Counters, now, _random);
+        instance.ConsecutiveFailures++;
+        var plan = decision switch
+        {
+            RestartDecision.Restart restart => new StopPlan(AfterStop.Backoff, restart.Reason, restart.Delay),
+            RestartDecision.GiveUp giveUp => new StopPlan(AfterStop.Fatal, giveUp.Reason),
+            _ => new StopPlan(AfterStop.Stopped, decision.Reason),
+        };
+        if (plan.Then == AfterStop.Backoff)
+        {
+            instance.RecordRestart(now);
+        }
+
+        BeginStop(instance, plan, reason);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Ops.Daemon.Tests.Support;
+
+namespace Ops.Daemon.Tests.Supervision;
+
+/// <summary>No orphans: a daemon killed with SIGKILL leaves groups that the next daemon ends before starting.</summary>
+[Collection(DaemonCollection.Name)]
+public sealed class OrphanTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task OpsdKilledWithSigkill_StartedAgain_ExactlyThreeInstancesRun()
+    {
+        var programs = new JsonObject
+        {
+            ["svc"] = Worker.Program(["--forever"], new JsonObject { ["Instances"] = 3 }),
+        };
+        await using var first = await new Opsd(programs).StartAsync();
+        var before = await first.WaitForStateAsync("svc", "Running", Wait);
+        var oldPids = before.Select(i => i.Pid!.Value).ToList();
+
+        await first.KillDaemonAsync();
+        Assert.All(oldPids, p => Assert.True(ProcessTable.IsAlive(p), "the children outlive a SIGKILLed daemon"));
+
+        // Same config, same state directory: the new daemon reads the orphan records.
+        await using var second = await Opsd.Restart(first).StartAsync();
+        var after = await second.WaitForStateAsync("svc", "Running", Wait);
+
+        Assert.All(oldPids, p => Assert.False(ProcessTable.IsAlive(p), $"orphan {p} still runs"));
+        Assert.Equal(3, after.Count);
+        Assert.Equal(3, second.LiveChildren().Count);
+        Assert.Empty(after.Select(i => i.Pid!.Value).Intersect(oldPids));
+    }
+}

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ops.Daemon.Tests.Support;
+
+/// <summary>
+/// A real opsd process on a free port with its own config, state and log directories. Every process it starts
+/// carries this instance's marker in its environment, so Dispose can prove (and enforce) that none is left.
+/// </summary>
+internal sealed class Opsd : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public Opsd(JsonObject programs, JsonObject? extraOps = null)
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("opsd-test-").FullName;
+        Port = Tools.FreePort();
+        Marker = Guid.NewGuid().ToString("N");
+        var ops = new JsonObject
+        {
+            ["Host"] = new JsonObject
+            {
+                ["Urls"] = Url,
+                ["StateDirectory"] = Path.Combine(Directory, "state"),
+                ["LogDirectory"] = Path.Combine(Directory, "log"),
+                ["Name"] = "test-host",
+            },
+            ["Logging"] = new JsonObject { ["File"] = true, ["Level"] = "Debug" },
+            ["Programs"] = programs,
+        };
+        foreach (var (key, value) in extraOps ?? [])
+        {
+            ops[key] = value?.DeepClone();
+        }
+
+        ConfigPath = Path.Combine(Directory, "opsd.json");
+        File.WriteAllText(ConfigPath, new JsonObject { ["Ops"] = ops }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    private Opsd(Opsd previous)
+    {
+        (Directory, Port, Marker, ConfigPath) = (previous.Directory, previous.Port, previous.Marker, previous.ConfigPath);
+        Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    public string Marker { get; }
+
+    public string ConfigPath { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public HttpClient Http { get; }
+
+    public int Pid => _process?.Id ?? 0;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>A second daemon on the same config, port and state directory, as after a crash and restart.</summary>
+    public static Opsd Restart(Opsd previous) => new(previous);
+
+    /// <summary>Starts opsd and waits until /healthz answers.</summary>
+    public async Task<Opsd> StartAsync()
+    {
+        var info = new ProcessStartInfo(Tools.Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Tools.Opsd);
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(ConfigPath);
+        info.Environment[ProcessTable.MarkerVariable] = Marker;
+        info.Environment["DOTNET_gcServer"] = "0";
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"opsd exited with {_process.ExitCode} at start:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync("/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return this;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"opsd did not answer /healthz within 30 s:\n{Output}");
+    }
+
+    public async Task<List<InstanceView>> ProgramsAsync(string? name = null)
+    {
+        var path = name is null ? "/api/v1/programs" : $"/api/v1/programs/{name}";
+        return (await Http.GetFromJsonAsync<List<InstanceView>>(path, Json))!;
+    }
+
+    public async Task<List<TransitionView>> HistoryAsync(string name) =>
+        (await Http.GetFromJsonAsync<List<TransitionView>>($"/api/v1/programs/{name}/history", Json))!;
+
+    public Task<HttpResponseMessage> CommandAsync(string verb, string target) =>
+        Http.PostAsync($"/api/v1/programs/{target}/{verb}", null);
+
+    /// <summary>Polls the API until every instance of <paramref name="name"/> satisfies <paramref name="predicate"/>.</summary>
+    public async Task<List<InstanceView>> WaitForAsync(string name, Func<InstanceView, bool> predicate, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        List<InstanceView> last = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await ProgramsAsync(name);
+            if (last.Count > 0 && last.All(predicate))
+            {
+                return last;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"{name} did not become {what} within {timeout}: {JsonSerializer.Serialize(last)}\n{Output}");
+    }
+
+    public Task<List<InstanceView>> WaitForStateAsync(string name, string state, TimeSpan timeout) =>
+        WaitForAsync(name, i => i.State == state, timeout, state);
+
+    /// <summary>SIGKILL to opsd alone: its children are left as orphans, as after a crash.</summary>
+    public async Task KillDaemonAsync()
+    {
+        _process!.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? 0;
+        }
+
+        Native.Kill(_process.Id, Native.SIGTERM);
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Pids of processes started (directly or not) by this opsd that are still alive, opsd excluded.</summary>
+    public IReadOnlyList<int> LiveChildren() => ProcessTable.WithMarker(Marker).Where(p => p != Pid).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_process is { HasExited: false })
+            {
+                await StopAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _process?.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            ProcessTable.KillAll(Marker);
+            _process?.Dispose();
+            Http.Dispose();
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
+
+internal sealed record InstanceView(string Name, int Instance, string Host, string State, int? Pid, DateTimeOffset Since, int Restarts, int? LastExitCode, int? LastSignal, string? Reason, bool? Healthy);
+
+internal sealed record TransitionView(int Instance, DateTimeOffset At, string From, string To, string Reason, int? Pid, int? ExitCode, int? Signal, double? DelayMs, List<string> StderrTail);

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Ops.Processes.Native;
+using Ops.Processes.Orphans;
+using Ops.Processes.Sampling;
+using Ops.Processes.Tests.Support;
+using Ops.Supervision.Os;
+
+namespace Ops.Processes.Tests.Orphans;
+
+public sealed class OrphanReaperTests : IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private readonly ProcessSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    private string GroupsDirectory => Path.Combine(_sandbox.Options.StateDirectory, "groups");
+
+    [Fact]
+    public async Task Reap_GroupLeftByPreviousDaemon_EndsWholeGroupAndDeletesRecord()
+    {
+        // The "previous daemon": starts a group that ignores SIGTERM, then forgets it without stopping it.
+        string pidFile = _sandbox.PathFor("pids");
+        IRunningProcess dropped = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--grandchildren", "1", "--pid-file", pidFile, "--forever"));
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        _sandbox.TrackPids(pids);
+        string record = Path.Combine(GroupsDirectory, "web-0.json");
+        Assert.True(File.Exists(record));
+
+        var reaper = new OrphanReaper(_sandbox.Options);
+        IReadOnlyList<EndedOrphanGroup> ended = await reaper.ReapAsync(
+            program => new OrphanStopPolicy(LinuxConstants.SIGTERM, TimeSpan.FromMilliseconds(300)));
+
+        EndedOrphanGroup group = Assert.Single(ended);
+        Assert.Equal(("web", 0, dropped.Pid), (group.Program, group.Instance, group.Pgid));
+        Assert.Equal(pids.Order(), group.Pids.Order());
+        Assert.True(group.Killed);
+        Assert.Empty(group.Survivors);
+        Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid)));
+        Assert.False(File.Exists(record));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Reap_GroupEndsOnStopSignal_NoSigkillNeeded()
+    {
+        IRunningProcess dropped = _sandbox.Start(Worker.Command("web", "sleep", "30"));
+        Assert.True(await Eventually.TrueAsync(() => ProcessTable.IsAlive(dropped.Pid), s_timeout));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        EndedOrphanGroup group = Assert.Single(ended);
+        Assert.False(group.Killed);
+        Assert.Equal(LinuxConstants.SIGTERM, group.Signal);
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), await dropped.Exited.WaitAsync(s_timeout));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Theory]
+    [InlineData(1000L)]
+    [InlineData(-1000L)]
+    public async Task Reap_RecordStartTimeDoesNotMatch_LeavesProcessAloneAndDeletesRecord(long startTimeShift)
+    {
+        // An unrelated process that happens to have the recorded pid/group: started here without a record.
+        IRunningProcess unrelated = _sandbox.Start(Worker.Command("web", "sleep", "30") with { Supervised = false });
+        Assert.True(ProcessTable.TryRead(unrelated.Pid, out ProcessStat stat));
+        WriteRecord(new GroupRecord(
+            "web", 0, unrelated.Pid, unrelated.Pid, (ulong)((long)stat.StartTime + startTimeShift), ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+        Assert.True(ProcessTable.IsAlive(unrelated.Pid));
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        unrelated.Kill();
+        await unrelated.Exited.WaitAsync(s_timeout);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Reap_RecordFromAnotherBoot_DeletedWithoutKilling()
+    {
+        IRunningProcess unrelated = _sandbox.Start(Worker.Command("web", "sleep", "30") with { Supervised = false });
+        Assert.True(ProcessTable.TryRead(unrelated.Pid, out ProcessStat stat));
+        WriteRecord(new GroupRecord("web", 0, unrelated.Pid, unrelated.Pid, stat.StartTime, Guid.NewGuid().ToString(), 1, DateTimeOffset.UtcNow));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+        Assert.True(ProcessTable.IsAlive(unrelated.Pid));
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        unrelated.Kill();
+        await unrelated.Exited.WaitAsync(s_timeout);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Reap_UnreadableOrImplausibleRecords_DeletedWithoutKilling()
+    {
+        Directory.CreateDirectory(GroupsDirectory);
+        await File.WriteAllTextAsync(Path.Combine(GroupsDirectory, "broken-0.json"), "{ not json");
+        await File.WriteAllTextAsync(Path.Combine(GroupsDirectory, "x-0.json.0123.tmp"), "half a write");
+        WriteRecord(new GroupRecord("init", 0, 1, 1, 0, ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow));
+        int ownGroup = Libc.getpgrp();
+        WriteRecord(new GroupRecord("self", 0, ownGroup, ownGroup, 0, ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+    }
+
+    [Fact]
+    public async Task Reap_NoStateDirectory_ReturnsNothing()
+    {
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+    }
+
+    private void WriteRecord(GroupRecord record)
+    {
+        Directory.CreateDirectory(GroupsDirectory);
+        File.WriteAllText(
+            Path.Combine(GroupsDirectory, $"{record.Program}-{record.Instance}.json"),
+            JsonSerializer.Serialize(record, GroupRecordJsonContext.Default.GroupRecord));
+    }
+}

@@ -1,0 +1,156 @@
+using Ops.Processes.Launching;
+using Ops.Processes.Native;
+using Ops.Processes.Orphans;
+using Ops.Processes.Output;
+using Ops.Processes.Sampling;
+using Ops.Supervision.Os;
+
+namespace Ops.Processes.Tests.Support;
+
+/// <summary>
+/// A test's own state and log folders, launcher and output store, plus a record of every process the test started
+/// so it can assert that none is left, and kill leftovers on dispose. Leftovers are identified like orphans are
+/// (group id plus start time), so a recycled pid of an unrelated process is never killed.
+/// </summary>
+internal sealed class ProcessSandbox : IDisposable
+{
+    private readonly List<(int Pgid, ulong StartTime, IRunningProcess Process)> _groups = [];
+    private readonly List<(int Pid, ulong StartTime)> _pids = [];
+
+    public ProcessSandbox()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "ops-processes-tests", Guid.NewGuid().ToString("N"));
+        Options = new ProcessOptions
+        {
+            StateDirectory = Path.Combine(Root, "state"),
+            LogDirectory = Path.Combine(Root, "logs"),
+        };
+        Directory.CreateDirectory(Root);
+        Output = new InstanceOutputStore(Options);
+        Launcher = new LinuxProcessLauncher(Options, Output);
+    }
+
+    public string Root { get; }
+
+    public ProcessOptions Options { get; }
+
+    public InstanceOutputStore Output { get; }
+
+    public LinuxProcessLauncher Launcher { get; }
+
+    /// <summary>A fresh path in the sandbox (for pid files).</summary>
+    public string PathFor(string name) => Path.Combine(Root, name);
+
+    /// <summary>Starts <paramref name="spec"/> and tracks its group.</summary>
+    public IRunningProcess Start(LaunchSpec spec)
+    {
+        IRunningProcess process = Launcher.Start(spec);
+        Track(process);
+        return process;
+    }
+
+    /// <summary>Tracks a process started elsewhere (through a probe, say).</summary>
+    public void Track(IRunningProcess process)
+    {
+        // An already reaped leader's start time is unknown: MaxValue matches no process, so nothing is ever killed by guess.
+        ulong startTime = ProcessTable.TryRead(process.Pid, out ProcessStat stat) ? stat.StartTime : ulong.MaxValue;
+        lock (_groups)
+        {
+            _groups.Add((process.Pid, startTime, process));
+        }
+    }
+
+    /// <summary>Tracks single pids (grandchildren from a pid file), with their start time.</summary>
+    public void TrackPids(IEnumerable<int> pids)
+    {
+        foreach (int pid in pids)
+        {
+            if (ProcessTable.TryRead(pid, out ProcessStat stat))
+            {
+                lock (_groups)
+                {
+                    _pids.Add((pid, stat.StartTime));
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits a little for stragglers, then asserts every tracked leader is reaped and every group and pid gone.</summary>
+    public async Task AssertNoProcessLeftAsync()
+    {
+        bool clean = await Eventually.TrueAsync(() => Leftovers().Count == 0, TimeSpan.FromSeconds(3));
+        Assert.True(clean, "processes left: " + string.Join(", ", Leftovers()));
+    }
+
+    public void Dispose()
+    {
+        foreach (string leftover in KillLeftovers())
+        {
+            Console.Error.WriteLine($"ProcessSandbox: killed leftover {leftover}");
+        }
+
+        Output.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A straggler still writing; the temp folder is cleaned by the OS eventually.
+        }
+    }
+
+    private List<string> Leftovers()
+    {
+        var left = new List<string>();
+        lock (_groups)
+        {
+            foreach ((int pgid, ulong startTime, IRunningProcess process) in _groups)
+            {
+                if (!process.Exited.IsCompleted)
+                {
+                    left.Add($"leader {pgid} not reaped");
+                }
+
+                left.AddRange(Members(pgid, startTime).Select(pid => $"pid {pid} in group {pgid}"));
+            }
+
+            left.AddRange(_pids.Where(p => IsSameProcessAlive(p.Pid, p.StartTime)).Select(p => $"pid {p.Pid}"));
+        }
+
+        return left;
+    }
+
+    private List<string> KillLeftovers()
+    {
+        var killed = new List<string>();
+        lock (_groups)
+        {
+            foreach ((int pgid, ulong startTime, IRunningProcess process) in _groups)
+            {
+                if (!process.Exited.IsCompleted || Members(pgid, startTime).Count > 0)
+                {
+                    process.Kill();
+                    killed.Add($"group {pgid}");
+                }
+            }
+
+            foreach ((int pid, ulong startTime) in _pids)
+            {
+                if (IsSameProcessAlive(pid, startTime))
+                {
+                    _ = Libc.kill(pid, LinuxConstants.SIGKILL);
+                    killed.Add($"pid {pid}");
+                }
+            }
+        }
+
+        return killed;
+    }
+
+    private static IReadOnlyList<int> Members(int pgid, ulong startTime) =>
+        OrphanReaper.FindRecordedMembers(new GroupRecord("test", 0, pgid, pgid, startTime, string.Empty, 0, default));
+
+    private static bool IsSameProcessAlive(int pid, ulong startTime) =>
+        ProcessTable.TryRead(pid, out ProcessStat stat) && !stat.IsZombie && stat.StartTime == startTime;
+}
