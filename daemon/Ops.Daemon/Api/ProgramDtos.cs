@@ -35,7 +35,7 @@ public sealed record TransitionDto(
     IReadOnlyList<string> StderrTail)
 {
     /// <summary>Maps a recorded transition.</summary>
-    public static TransitionDto From(TransitionRecord t) =>
+    public static TransitionDto Of(TransitionRecord t) =>
         new(t.Instance, t.At, t.From.ToString(), t.To.ToString(), t.Reason, t.Pid, t.ExitCode, t.Signal, t.Delay?.TotalMilliseconds, t.StderrTail);
 }
 

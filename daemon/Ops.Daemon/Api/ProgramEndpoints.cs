@@ -35,7 +35,7 @@ public static partial class ProgramEndpoints
             var history = supervisor.History(program);
             return history is null
                 ? UnknownProgram(name)
-                : Results.Ok(history.Where(t => instance is null || t.Instance == instance).Select(TransitionDto.From));
+                : Results.Ok(history.Where(t => instance is null || t.Instance == instance).Select(TransitionDto.Of));
         });
 
         foreach (var kind in Enum.GetValues<CommandKind>())

@@ -28,17 +28,15 @@ public static partial class OpsConfigReader
                 continue;
             }
 
-            if (ReadProgram(new SectionReader(section, errors), section.Key) is { } program)
-            {
-                programs.Add(program);
-            }
+            // Kept even when it has errors, so that its DependsOn is checked too.
+            programs.Add(ReadProgram(new SectionReader(section, errors), section.Key));
         }
 
         CheckDependencies(programs, programsSection, errors);
         return programs;
     }
 
-    private static ProgramSpec? ReadProgram(SectionReader r, string name)
+    private static ProgramSpec ReadProgram(SectionReader r, string name)
     {
         var command = r.RequiredString("Command", "set the executable path or a name on PATH, e.g. \"/usr/bin/python3\"");
         var defaults = new ProgramSpec { Name = name, Command = command ?? string.Empty };
@@ -71,7 +69,7 @@ public static partial class OpsConfigReader
             Log = ReadLog(r.Child("Log")),
         };
         r.Finish();
-        return command is null ? null : spec;
+        return spec;
     }
 
     private static BackoffPolicy ReadBackoff(SectionReader? r)
@@ -111,7 +109,7 @@ public static partial class OpsConfigReader
         var kinds = (http is null ? 0 : 1) + (tcp is null ? 0 : 1) + (command.Count == 0 ? 0 : 1);
         if (kinds != 1)
         {
-            r.Error(r.Path, "set exactly one of Http (a URL), Tcp (host:port) or Command (an argv list)");
+            r.ErrorHere("set exactly one of Http (a URL), Tcp (host:port) or Command (an argv list)");
         }
 
         if (http is not null && (!Uri.TryCreate(http.Replace("{instance}", "0", StringComparison.Ordinal), UriKind.Absolute, out var uri)

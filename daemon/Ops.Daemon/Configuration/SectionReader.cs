@@ -302,6 +302,9 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
         }
     }
 
+    /// <summary>An error about this section as a whole.</summary>
+    public void ErrorHere(string message) => errors.Add(new ConfigError(section.Path, message));
+
     public void Error(IConfigurationSection at, string message) => errors.Add(new ConfigError(at.Path, message));
 
     public void Error(string key, string message) => errors.Add(new ConfigError(section.GetSection(key).Path, message));

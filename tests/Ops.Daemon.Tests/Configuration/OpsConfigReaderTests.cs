@@ -61,7 +61,7 @@ public sealed class OpsConfigReaderTests
         Assert.Empty(settings.Errors);
         var web = settings.Programs.Single(p => p.Name == "web");
         Assert.Equal(["--port", "80{instance}"], web.Args);
-        Assert.Equal("8002", web.ForInstance(2).Args[1]);
+        Assert.Equal("802", web.ForInstance(2).Args[1]);
         Assert.Equal(3, web.Instances);
         Assert.Equal(RestartPolicy.Always, web.Restart);
         Assert.Equal([0, 2], web.SuccessExitCodes);

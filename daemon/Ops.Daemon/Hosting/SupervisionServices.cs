@@ -1,0 +1,50 @@
+using Ops.Daemon.Configuration;
+using Ops.Processes;
+using Ops.Processes.Health;
+using Ops.Processes.Launching;
+using Ops.Processes.Output;
+using Ops.Processes.Sampling;
+using Ops.Supervision;
+using Ops.Supervision.Os;
+
+namespace Ops.Daemon.Hosting;
+
+/// <summary>Registers the heart and its Linux edge.</summary>
+internal static class SupervisionServices
+{
+    public static IServiceCollection AddSupervision(this IServiceCollection services, OpsSettings settings)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new ProcessOptions
+        {
+            StateDirectory = settings.StateDirectory,
+            LogDirectory = Path.Combine(settings.LogDirectory, "programs"),
+        });
+        services.AddSingleton<InstanceOutputStore>(sp => new InstanceOutputStore(
+            sp.GetRequiredService<ProcessOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<InstanceOutputStore>>()));
+        services.AddSingleton<IProcessLauncher>(sp => new LinuxProcessLauncher(
+            sp.GetRequiredService<ProcessOptions>(),
+            sp.GetRequiredService<InstanceOutputStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LinuxProcessLauncher>>()));
+        services.AddSingleton<IProcessTreeSampler, ProcFsTreeSampler>();
+        services.AddSingleton<IHealthProbe>(sp => new HealthProbe(
+            sp.GetRequiredService<IProcessLauncher>(),
+            sp.GetRequiredService<ILogger<HealthProbe>>()));
+        services.AddSingleton<IRandomSource>(SharedRandomSource.Instance);
+        services.AddSingleton(sp => new Supervisor(
+            settings.Programs,
+            sp.GetRequiredService<IProcessLauncher>(),
+            sp.GetRequiredService<IProcessTreeSampler>(),
+            sp.GetRequiredService<IHealthProbe>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IRandomSource>(),
+            sp.GetRequiredService<ILogger<Supervisor>>()));
+        services.AddSingleton<ISupervisor>(sp => sp.GetRequiredService<Supervisor>());
+        services.AddSingleton<OrphanCleanup>();
+        services.AddHostedService<SupervisorService>();
+        return services;
+    }
+}
