@@ -22,6 +22,12 @@ public static partial class OpsConfigReader
                 continue;
             }
 
+            if (section.Key == "all")
+            {
+                errors.Add(new ConfigError(section.Path, "'all' is reserved: it targets every program in commands; rename the program"));
+                continue;
+            }
+
             if (!string.IsNullOrEmpty(section.Value))
             {
                 errors.Add(new ConfigError(section.Path, "must be an object with at least a Command"));

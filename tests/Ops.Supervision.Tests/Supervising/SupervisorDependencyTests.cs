@@ -1,4 +1,3 @@
-using Ops.Supervision.Os;
 using Ops.Supervision.Specs;
 using Ops.Supervision.Tests.Support;
 
@@ -160,6 +159,4 @@ public class SupervisorDependencyTests
         Assert.Equal(1, h.Launcher.AttemptsOf("web"));
         Assert.Contains(h.Logger.Entries, e => e.Message.Contains("ghost", StringComparison.Ordinal));
     }
-
-    private static HealthResult Ok => new(true, "ok");
 }

@@ -215,7 +215,7 @@ public class SupervisorStopTests
         Assert.False(stopAll.IsCompleted);
 
         await h.ActAsync(() => db.Exit(0));
-        await stopAll;
+        await stopAll.WaitAsync(Harness.Patience);
 
         Assert.All(h.Supervisor.Snapshot(), s => Assert.Equal(InstanceState.Stopped, s.State));
         Assert.All(h.Supervisor.Snapshot(), s => Assert.Equal("shutdown", s.Reason));
@@ -228,10 +228,11 @@ public class SupervisorStopTests
         await h.AdvanceAsync(TimeSpan.FromSeconds(1));
 
         var stopAll = h.Supervisor.StopAllAsync(CancellationToken.None);
+        await h.IdleAsync();
         await h.AdvanceAsync(TimeSpan.FromSeconds(10) - Harness.Tick);
         Assert.False(stopAll.IsCompleted);
         await h.AdvanceAsync(Harness.Tick);
-        await stopAll;
+        await stopAll.WaitAsync(Harness.Patience);
 
         Assert.Equal(1, h.Launcher.Last("web").Kills);
     }
@@ -255,7 +256,7 @@ public class SupervisorStopTests
         Assert.Equal(InstanceState.Fatal, h.State("fatal").State);
         var attempts = h.Launcher.Attempts.Count;
 
-        await h.Supervisor.StopAllAsync(CancellationToken.None);
+        await h.Supervisor.StopAllAsync(CancellationToken.None).WaitAsync(Harness.Patience);
         await h.AdvanceAsync(TimeSpan.FromHours(1));
         var start = await h.SendAsync(CommandKind.Start, "all");
 

@@ -12,7 +12,8 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>The smallest step of FakeTimeProvider time: "just before" a deadline is one tick short of it.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
 
-    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Real time a test waits for something that should be immediate before it fails instead of hanging.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
@@ -66,7 +67,7 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>Waits until no event is queued or being handled.</summary>
     public async Task IdleAsync()
     {
-        var deadline = DateTime.UtcNow + IdleTimeout;
+        var deadline = DateTime.UtcNow + Patience;
         while (!Supervisor.IsIdle)
         {
             if (_run is { IsCompleted: true })
@@ -92,7 +93,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public async Task<CommandResult> SendAsync(CommandKind kind, string target)
     {
-        var result = await Supervisor.SendAsync(kind, target, CancellationToken.None);
+        var result = await Supervisor.SendAsync(kind, target, CancellationToken.None).WaitAsync(Patience);
         await IdleAsync();
         return result;
     }
@@ -119,7 +120,7 @@ internal sealed class Harness : IAsyncDisposable
         await _stop.CancelAsync();
         if (_run is not null)
         {
-            await _run;
+            await _run.WaitAsync(Patience);
         }
 
         await Supervisor.DisposeAsync();
