@@ -83,8 +83,7 @@ public sealed partial class OrphanReaper
     internal static IReadOnlyList<int> FindRecordedMembers(GroupRecord record)
     {
         var members = ProcessTable.Snapshot().Where(p => p.GroupId == record.Pgid && !p.IsZombie).ToList();
-        ProcessStat? leader = members.Cast<ProcessStat?>().FirstOrDefault(p => p!.Value.Pid == record.Pgid);
-        if (leader is { } found && found.StartTime != record.StartTime)
+        if (members.Exists(p => p.Pid == record.Pgid && p.StartTime != record.StartTime))
         {
             return [];
         }

@@ -35,9 +35,6 @@ internal sealed partial class RotatingLogFile : IDisposable
         _logger = logger;
     }
 
-    /// <summary>The current file's path.</summary>
-    public string Path => _path;
-
     /// <summary>Lines that could not be written because the file failed (disk full, permissions).</summary>
     public long LostLines => Interlocked.Read(ref _lostLines);
 

@@ -41,17 +41,25 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     [Fact]
     public async Task Exited_ChildKilled_CompletesPromptlyAsAnEvent()
     {
-        IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--print-pid", "--forever"));
-        await WaitForLineAsync(process, OutputStream.Stdout, $"pid {process.Pid}");
-        Assert.False(process.Exited.IsCompleted);
+        // The median of several kills: an event arrives in a few milliseconds, a polling loop would show its period,
+        // and one scheduling hiccup on a busy 2-core machine must not fail the test.
+        var latencies = new List<TimeSpan>();
+        for (int round = 0; round < 5; round++)
+        {
+            IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--print-pid", "--forever"));
+            await WaitForLineAsync(process, OutputStream.Stdout, $"pid {process.Pid}");
+            Assert.False(process.Exited.IsCompleted);
 
-        var clock = Stopwatch.StartNew();
-        process.Kill();
-        ProcessExit exit = await process.Exited.WaitAsync(s_timeout);
-        clock.Stop();
+            var clock = Stopwatch.StartNew();
+            process.Kill();
+            ProcessExit exit = await process.Exited.WaitAsync(s_timeout);
+            latencies.Add(clock.Elapsed);
 
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), exit);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(300), $"exit took {clock.Elapsed.TotalMilliseconds} ms to arrive");
+            Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), exit);
+        }
+
+        TimeSpan median = latencies.Order().ElementAt(latencies.Count / 2);
+        Assert.True(median < TimeSpan.FromMilliseconds(100), "exit latencies: " + string.Join(", ", latencies.Select(l => l.TotalMilliseconds)));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

@@ -81,10 +81,33 @@ public sealed class InstanceOutputTests : IDisposable
         await quiet.Exited.WaitAsync(s_timeout);
         clock.Stop();
 
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(500), $"exit took {clock.Elapsed.TotalMilliseconds} ms to arrive");
+        // Generous for a loaded 2-core machine; a pump or reaper blocked by the flood would never deliver it.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"exit took {clock.Elapsed.TotalMilliseconds} ms to arrive");
         Assert.False(flood.Exited.IsCompleted);
         flood.Kill();
         Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await flood.Exited.WaitAsync(s_timeout));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Pumps_ManyIdleChildren_HoldNoThreadAndStarveNoPool()
+    {
+        // 40 idle pipes: a blocking read per pipe would pin 40 pool threads and starve the pool for many seconds.
+        int threadsBefore = ThreadPool.ThreadCount;
+        var children = new List<IRunningProcess>();
+        for (int i = 0; i < 20; i++)
+        {
+            children.Add(_sandbox.Start(Worker.Command($"idle{i}", "sleep", "30")));
+        }
+
+        // A read per pipe on the pool would leave ~40 work items queued behind the few pool threads for seconds.
+        await Task.Delay(200);
+        bool poolIdle = await Eventually.TrueAsync(() => ThreadPool.PendingWorkItemCount == 0, TimeSpan.FromSeconds(2));
+
+        Assert.True(poolIdle, $"{ThreadPool.PendingWorkItemCount} pool work items still waiting for a thread");
+        Assert.True(ThreadPool.ThreadCount - threadsBefore < 10, $"pool grew from {threadsBefore} to {ThreadPool.ThreadCount} threads");
+        children.ForEach(child => child.Kill());
+        await Task.WhenAll(children.Select(child => child.Exited)).WaitAsync(s_timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

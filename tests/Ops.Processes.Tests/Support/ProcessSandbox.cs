@@ -90,13 +90,18 @@ internal sealed class ProcessSandbox : IDisposable
         }
 
         Output.Dispose();
-        try
+
+        // A pump may still be draining a killed flood into its file for a moment: retry briefly.
+        for (int attempt = 0; attempt < 10 && Directory.Exists(Root); attempt++)
         {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A straggler still writing; the temp folder is cleaned by the OS eventually.
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(50);
+            }
         }
     }
 
