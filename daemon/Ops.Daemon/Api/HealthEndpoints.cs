@@ -1,3 +1,4 @@
+using Ops.Jobs.Storage;
 using Ops.Supervision;
 
 namespace Ops.Daemon.Api;
@@ -18,7 +19,9 @@ public static class HealthEndpoints
             return silence < MaxLoopSilence ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
-        // No task storage is wired yet: the daemon is ready once it answers.
-        app.MapGet("/readyz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/readyz", async (JobStorageHost storage, CancellationToken ct) =>
+            await storage.PingAsync(ct)
+                ? Results.Ok(new { status = "ok", storage = storage.Description })
+                : Results.Json(new { status = "storage unavailable", storage = storage.Description }, statusCode: StatusCodes.Status503ServiceUnavailable));
     }
 }

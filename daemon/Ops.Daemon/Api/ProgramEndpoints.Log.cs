@@ -21,7 +21,7 @@ public static partial class ProgramEndpoints
 
             if (instance is null && snapshot.Count > 1)
             {
-                return BadRequest("name", $"'{program}' has {snapshot.Count} instances; name one, e.g. {program}:0");
+                return Problems.BadRequest("name", $"'{program}' has {snapshot.Count} instances; name one, e.g. {program}:0");
             }
 
             OutputStream which;
@@ -34,19 +34,16 @@ public static partial class ProgramEndpoints
                     which = OutputStream.Stderr;
                     break;
                 default:
-                    return BadRequest("stream", $"'{stream}' is not stdout or stderr");
+                    return Problems.BadRequest("stream", $"'{stream}' is not stdout or stderr");
             }
 
             var count = lines ?? 100;
             if (count is < 1 or > MaxLines)
             {
-                return BadRequest("lines", $"must be between 1 and {MaxLines}, not {count}");
+                return Problems.BadRequest("lines", $"must be between 1 and {MaxLines}, not {count}");
             }
 
             var tail = output.Tail(program, instance ?? 0, which, count);
             return Results.Ok(tail.Select(l => new { at = l.Timestamp, pid = l.Pid, text = l.Text }));
         });
-
-    private static IResult BadRequest(string field, string message) =>
-        Results.Problem($"{field}: {message}", statusCode: StatusCodes.Status400BadRequest, title: $"Bad {field}", extensions: new Dictionary<string, object?> { ["field"] = field });
 }

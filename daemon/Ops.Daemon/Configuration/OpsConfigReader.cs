@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Ops.Supervision;
-using Serilog.Events;
 
 namespace Ops.Daemon.Configuration;
 
@@ -11,7 +10,7 @@ namespace Ops.Daemon.Configuration;
 public static partial class OpsConfigReader
 {
     /// <summary>Sections under Ops that later parts of the daemon read; accepted here so they are not "unknown".</summary>
-    private static readonly string[] ReservedSections = ["Storage", "Tasks", "Queues", "Security"];
+    private static readonly string[] ReservedSections = ["Security"];
 
     /// <summary>Reads and validates; the result's Errors lists every problem found.</summary>
     public static OpsSettings Read(IConfiguration configuration, string? configPath = null)
@@ -24,7 +23,10 @@ public static partial class OpsConfigReader
         ReadHost(ops.Child("Host"), settings, baseDirectory);
         ReadLogging(ops.Child("Logging"), settings);
         settings.Programs = ReadPrograms(configuration.GetSection("Ops:Programs"), errors);
+        settings.ProgramLogs = ReadProgramLogs(configuration.GetSection("Ops:Programs"), errors);
+        settings.Secrets = SecretScanner.Find(configuration);
         ops.Allow("Programs");
+        ReadJobs(ops, configuration, settings, errors);
         ops.Allow(ReservedSections);
         ops.Finish();
 
@@ -73,20 +75,6 @@ public static partial class OpsConfigReader
         }
 
         return urls.Count == 0 ? [OpsSettings.DefaultUrl] : urls;
-    }
-
-    private static void ReadLogging(SectionReader? logging, OpsSettings settings)
-    {
-        if (logging is null)
-        {
-            return;
-        }
-
-        settings.LogLevel = logging.Enum("Level", LogEventLevel.Information);
-        settings.LogToConsole = logging.Bool("Console", true);
-        settings.LogToFile = logging.Bool("File", true);
-        logging.Allow("Seq");
-        logging.Finish();
     }
 
     /// <summary>root: /var/lib/opsd and /var/log/opsd; others: $XDG_STATE_HOME/opsd (~/.local/state/opsd).</summary>

@@ -1,3 +1,4 @@
+using Ops.Jobs.Specs;
 using Ops.Supervision.Specs;
 using Serilog.Events;
 
@@ -27,8 +28,29 @@ public sealed class OpsSettings
     /// <summary>Write events to rolling files in LogDirectory (Ops:Logging:File).</summary>
     public bool LogToFile { get; set; } = true;
 
+    /// <summary>Shipping to Seq (Ops:Logging:Seq); null when it is not configured.</summary>
+    public SeqSettings? Seq { get; set; }
+
+    /// <summary>How child output lines are buffered for Seq and how drops are reported (Ops:Logging:ChildOutput).</summary>
+    public ChildOutputSettings ChildOutput { get; set; } = ChildOutputSettings.Default;
+
+    /// <summary>Per program name: whether and at which levels its output lines go to Seq (Log:ToSeq, Log:Level).</summary>
+    public IReadOnlyDictionary<string, ProgramLogSettings> ProgramLogs { get; set; } = new Dictionary<string, ProgramLogSettings>();
+
+    /// <summary>Values that never appear in an event: the Seq API key and the passwords found in the configuration.</summary>
+    public IReadOnlyList<string> Secrets { get; set; } = [];
+
     /// <summary>Supervised programs, in name order.</summary>
     public IReadOnlyList<ProgramSpec> Programs { get; set; } = [];
+
+    /// <summary>Task storage (Ops:Storage).</summary>
+    public StorageSpec Storage { get; set; } = StorageSpec.Default;
+
+    /// <summary>Declared queues (Ops:Queues); "default" is added when missing.</summary>
+    public IReadOnlyList<QueueSpec> Queues { get; set; } = [];
+
+    /// <summary>Run-to-completion tasks (Ops:Tasks), in name order.</summary>
+    public IReadOnlyList<TaskSpec> Tasks { get; set; } = [];
 
     /// <summary>Every problem found while reading; empty when the configuration is valid.</summary>
     public IReadOnlyList<ConfigError> Errors { get; set; } = [];

@@ -1,7 +1,13 @@
 using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.AspNetCore;
 using Microsoft.Extensions.Options;
+using Ops.Jobs;
+using Ops.Jobs.Servers;
+using Ops.Jobs.Specs;
 using Ops.Daemon.Api;
 using Ops.Daemon.Configuration;
+using Ops.Daemon.Logging;
 using Serilog;
 
 namespace Ops.Daemon.Hosting;
@@ -24,25 +30,45 @@ public static class DaemonHost
         builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.UseUrls([.. settings.Urls]);
         builder.Host.UseSystemd();
+        builder.Host.UseWindowsService(o => o.ServiceName = "opsd");
         builder.Services.AddSerilog(logger);
 
         builder.Services.AddSingleton<IValidateOptions<OpsSettings>, OpsSettingsValidator>();
         builder.Services.AddOptions<OpsSettings>().Configure(o => Copy(settings, o)).ValidateOnStart();
         builder.Services.AddSingleton(settings);
 
-        // Programs stop level by level in reverse dependency order, so the worst case adds up the levels.
-        var levels = Math.Max(1, OpsConfigReader.Order(settings.Programs).Levels.Count);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (settings.LongestStopTimeout * levels) + ShutdownMargin);
+        var catalog = new TaskCatalog(settings.Tasks, settings.Queues);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(settings));
 
+        builder.Services.AddLogShipping(settings, logger);
         builder.Services.AddSupervision(settings);
+        builder.Services.AddTaskRuns(catalog, new JobsOptions(settings.HostName, settings.Storage));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
+        JobsServices.InstallFilters(app.Services);
+        GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(app.Services.GetRequiredService<ILoggerFactory>()));
         app.UseExceptionHandler();
         app.MapHealthEndpoints();
         app.MapProgramEndpoints();
+        app.MapTaskEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// How long the host waits for everything to stop; the systemd unit's TimeoutStopSec (opsd service install) is
+    /// computed from it, so keep this the one place that knows.
+    /// </summary>
+    public static TimeSpan ShutdownTimeout(OpsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+
+        // Programs stop level by level in reverse dependency order, so the worst case adds up the levels.
+        var levels = Math.Max(1, OpsConfigReader.Order(settings.Programs).Levels.Count);
+        var catalog = new TaskCatalog(settings.Tasks, settings.Queues);
+        var longest = TimeSpan.FromTicks(Math.Max((settings.LongestStopTimeout * levels).Ticks, catalog.LongestStopTimeout.Ticks));
+        return longest + ShutdownMargin;
     }
 
     private static void Copy(OpsSettings from, OpsSettings to)
@@ -54,7 +80,14 @@ public static class DaemonHost
         to.LogLevel = from.LogLevel;
         to.LogToConsole = from.LogToConsole;
         to.LogToFile = from.LogToFile;
+        to.Seq = from.Seq;
+        to.ChildOutput = from.ChildOutput;
+        to.ProgramLogs = from.ProgramLogs;
+        to.Secrets = from.Secrets;
         to.Programs = from.Programs;
+        to.Storage = from.Storage;
+        to.Queues = from.Queues;
+        to.Tasks = from.Tasks;
         to.Errors = from.Errors;
         to.ConfigPath = from.ConfigPath;
     }

@@ -78,7 +78,7 @@ internal sealed class Opsd : IAsyncDisposable
     public static Opsd Restart(Opsd previous) => new(previous);
 
     /// <summary>Starts opsd and waits until /healthz answers.</summary>
-    public async Task<Opsd> StartAsync()
+    public async Task<Opsd> StartAsync(bool waitReady = true)
     {
         var info = new ProcessStartInfo(Tools.Dotnet)
         {
@@ -107,7 +107,7 @@ internal sealed class Opsd : IAsyncDisposable
 
             try
             {
-                using var response = await Http.GetAsync("/healthz");
+                using var response = await Http.GetAsync(waitReady ? "/readyz" : "/healthz");
                 if (response.IsSuccessStatusCode)
                 {
                     return this;
@@ -120,7 +120,7 @@ internal sealed class Opsd : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"opsd did not answer /healthz within 30 s:\n{Output}");
+        throw new TimeoutException($"opsd was not {(waitReady ? "ready" : "healthy")} within 30 s:\n{Output}");
     }
 
     public async Task<List<InstanceView>> ProgramsAsync(string? name = null)

@@ -1,0 +1,36 @@
+using System.Globalization;
+using Hangfire.Server;
+using Ops.Jobs.Running;
+using Ops.Jobs.Specs;
+
+namespace Ops.Jobs.Filters;
+
+/// <summary>
+/// Counts every start of a task run BEFORE it starts, in the job's own storage, so that a run interrupted by a
+/// daemon crash still counts as an attempt (Hangfire alone would hand it out again forever). A run that has
+/// already used 1 + Retries attempts is not started again: it fails with the reason.
+/// </summary>
+public sealed class AttemptFilter(TaskCatalog catalog) : IServerFilter
+{
+    public void OnPerforming(PerformingContext context)
+    {
+        if (TaskJobs.Spec(catalog, context.BackgroundJob.Job) is not { } spec)
+        {
+            return;
+        }
+
+        var previous = context.GetJobParameter<int?>(JobParameters.Attempt) ?? 0;
+        var attempt = previous + 1;
+        context.SetJobParameter(JobParameters.Attempt, attempt);
+        if (attempt > spec.MaxAttempts)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"attempt {attempt} would pass 1 + Retries ({spec.MaxAttempts}): an earlier attempt was interrupted (daemon stopped or crashed mid-run)");
+            context.SetJobParameter(JobParameters.Failure, reason);
+            throw new AttemptsExhaustedException(reason);
+        }
+    }
+
+    public void OnPerformed(PerformedContext context)
+    {
+    }
+}

@@ -1,0 +1,61 @@
+using Hangfire;
+using Hangfire.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Ops.Jobs.Filters;
+using Ops.Jobs.Queries;
+using Ops.Jobs.Running;
+using Ops.Jobs.Servers;
+using Ops.Jobs.Specs;
+using Ops.Jobs.Storage;
+using Ops.Jobs.Submitting;
+using Ops.Supervision.Os;
+
+namespace Ops.Jobs;
+
+/// <summary>Registers the task side of the daemon.</summary>
+public static class JobsServices
+{
+    /// <summary>
+    /// Adds storage, runner, submitter, queries, the hosted servers, and installs Ops' filters in place of
+    /// Hangfire's global AutomaticRetry (Hangfire keeps filters in statics: one daemon per process).
+    /// </summary>
+    public static IServiceCollection AddTaskRuns(this IServiceCollection services, TaskCatalog catalog, JobsOptions options)
+    {
+        services.AddSingleton(catalog);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new JobStorageHost(options.Storage, sp.GetRequiredService<ILogger<JobStorageHost>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RunSlots>();
+        services.AddSingleton(sp => new TaskRunner(
+            catalog,
+            sp.GetRequiredService<IProcessLauncher>(),
+            sp.GetRequiredService<RunSlots>(),
+            options.HostName,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TaskRunner>>()));
+        services.AddTransient<TaskRunJob>();
+        services.AddSingleton<TaskSubmitter>();
+        services.AddSingleton<JobQueries>();
+        services.AddSingleton<AttemptFilter>();
+        services.AddSingleton<RetryFilter>();
+        services.AddSingleton<QueueFilter>();
+        services.AddSingleton<RecurringCapacityFilter>();
+        services.AddHostedService<JobsService>();
+        return services;
+    }
+
+    /// <summary>Puts Ops' filters into Hangfire's global filter list (call once, at start).</summary>
+    public static void InstallFilters(IServiceProvider services)
+    {
+        var filters = GlobalJobFilters.Filters;
+        filters.Remove(typeof(AutomaticRetryAttribute));
+        filters.Add(services.GetRequiredService<AttemptFilter>());
+        filters.Add(services.GetRequiredService<RetryFilter>());
+        filters.Add(services.GetRequiredService<QueueFilter>());
+        filters.Add(services.GetRequiredService<RecurringCapacityFilter>());
+        GlobalConfiguration.Configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings();
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.Json;
+using Hangfire.Server;
+using Microsoft.Extensions.Logging;
+using Ops.Jobs.Specs;
+using Ops.Supervision.Os;
+using Ops.Supervision.Specs;
+
+namespace Ops.Jobs.Running;
+
+/// <summary>
+/// Runs one attempt of a task: its command in its own process group with OPS_* variables and the item on stdin;
+/// Timeout or cancellation stop the whole group (StopSignal, StopTimeout, SIGKILL); the result goes onto the job.
+/// </summary>
+public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher launcher, RunSlots slots, string hostName, TimeProvider time, ILogger<TaskRunner> logger)
+{
+    /// <summary>Lines of stderr kept on a failed run.</summary>
+    public const int StderrTailLines = 20;
+
+    /// <summary>Per-run output files are small: the run's stderr tail is on the job, the rest goes to the log.</summary>
+    private static readonly LogSpec RunLog = new(10L * 1024 * 1024, 2);
+
+    private static readonly TimeSpan GroupGoneWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs the attempt; returns on exit 0, throws <see cref="TaskRunFailedException"/> otherwise.</summary>
+    public async Task RunAsync(string taskName, string? argsJson, string? itemJson, PerformContext context, CancellationToken cancellationToken)
+    {
+        var jobId = context.BackgroundJob.Id;
+        var spec = catalog.Task(taskName) ?? throw new TaskRunFailedException($"task '{taskName}' is not configured on host {hostName}");
+        var attempt = context.GetJobParameter<int?>(JobParameters.Attempt) ?? 1;
+        context.SetJobParameter(JobParameters.Host, hostName);
+
+        using var slot = slots.Take(taskName);
+        var launch = new LaunchSpec(
+            $"task-{taskName}",
+            slot.Number,
+            spec.Command,
+            [.. spec.Args, .. ParseArgs(argsJson)],
+            spec.WorkingDirectory,
+            Environment(spec, jobId, attempt, itemJson),
+            null,
+            RunLog)
+        {
+            StandardInput = itemJson is null ? null : itemJson + "\n",
+        };
+
+        IRunningProcess process;
+        try
+        {
+            process = launcher.Start(launch);
+        }
+        catch (LaunchException ex)
+        {
+            throw Fail(context, $"could not start: {ex.Message}", null, []);
+        }
+
+        using (process)
+        {
+            LogStarted(taskName, jobId, attempt, process.Pid, spec.Queue);
+            using var timeout = new CancellationTokenSource(spec.Timeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            ProcessExit exit;
+            try
+            {
+                exit = await process.Exited.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await StopGroupAsync(process, spec).ConfigureAwait(false);
+                process.MarkGroupEnded();
+                if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
+                }
+
+                // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
+                LogCanceled(taskName, jobId, attempt, process.Pid);
+                throw;
+            }
+
+            // The leader is gone; anything it left in its group must not outlive the run.
+            if (!process.GroupIsEmpty())
+            {
+                process.Kill();
+                await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            process.MarkGroupEnded();
+            var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
+            context.SetJobParameter(JobParameters.ExitCode, exit.ExitCode);
+            context.SetJobParameter(JobParameters.Signal, exit.Signal);
+            if (exit.ExitCode != 0)
+            {
+                throw Fail(context, exit.Describe(), exit.ExitCode, stderr);
+            }
+
+            context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
+            LogSucceeded(taskName, jobId, attempt, process.Pid);
+        }
+    }
+
+    private static Dictionary<string, string> Environment(TaskSpec spec, string jobId, int attempt, string? itemJson)
+    {
+        var environment = new Dictionary<string, string>(spec.Environment, StringComparer.Ordinal)
+        {
+            ["OPS_JOB_ID"] = jobId,
+            ["OPS_ATTEMPT"] = attempt.ToString(CultureInfo.InvariantCulture),
+            ["OPS_TASK"] = spec.Name,
+        };
+        if (itemJson is not null)
+        {
+            environment["OPS_ITEM"] = itemJson;
+        }
+
+        return environment;
+    }
+
+    private static IReadOnlyList<string> ParseArgs(string? argsJson) =>
+        string.IsNullOrEmpty(argsJson) ? [] : JsonSerializer.Deserialize<string[]>(argsJson) ?? [];
+
+    private static async Task StopGroupAsync(IRunningProcess process, TaskSpec spec)
+    {
+        process.Signal((int)spec.StopSignal);
+        var exited = await Task.WhenAny(process.Exited, Task.Delay(spec.StopTimeout)).ConfigureAwait(false) == process.Exited;
+        if (!exited || !process.GroupIsEmpty())
+        {
+            // Give the rest of the group what is left of the grace, then SIGKILL everything.
+            if (exited)
+            {
+                await process.WaitGroupEmptyAsync(spec.StopTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            process.Kill();
+        }
+
+        await process.Exited.ConfigureAwait(false);
+        await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private TaskRunFailedException Fail(PerformContext context, string reason, int? exitCode, IReadOnlyList<string> stderr)
+    {
+        // The first line is what lists and logs show: the cause and the last stderr line; the tail follows.
+        var summary = stderr.Count == 0 ? reason : $"{reason} (stderr: {stderr[^1]})";
+        context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
+        context.SetJobParameter(JobParameters.Failure, summary);
+        var tail = stderr.Count == 0 ? string.Empty : $"{System.Environment.NewLine}last stderr lines:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, stderr)}";
+        return new TaskRunFailedException($"{summary}{tail}", exitCode);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task} job {JobId} attempt {Attempt} started as pid {Pid} on queue {Queue}")]
+    private partial void LogStarted(string task, string jobId, int attempt, int pid, string queue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task} job {JobId} attempt {Attempt} (pid {Pid}) succeeded")]
+    private partial void LogSucceeded(string task, string jobId, int attempt, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Task} job {JobId} attempt {Attempt} (pid {Pid}) canceled: its process group was stopped")]
+    private partial void LogCanceled(string task, string jobId, int attempt, int pid);
+}

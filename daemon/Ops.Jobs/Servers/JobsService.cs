@@ -1,0 +1,119 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Ops.Jobs.Filters;
+using Ops.Jobs.Running;
+using Ops.Jobs.Specs;
+using Ops.Jobs.Storage;
+
+namespace Ops.Jobs.Servers;
+
+/// <summary>
+/// Hosts the task side of the daemon: waits for the storage (never blocking supervision), then registers the
+/// recurring tasks and starts one Hangfire server per queue, each with its own workers, so no queue can starve
+/// another and no queue is picked by name order. Watches the storage and reports it going down and coming back.
+/// </summary>
+public sealed partial class JobsService(
+    TaskCatalog catalog,
+    JobStorageHost storage,
+    JobsOptions options,
+    IServiceProvider services,
+    ILogger<JobsService> logger) : BackgroundService
+{
+    private const string RecurringPrefix = "task:";
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+    private readonly List<BackgroundJobServer> _servers = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await storage.ConnectAsync(stoppingToken);
+            var jobStorage = await storage.WhenAvailable.WaitAsync(stoppingToken);
+            RegisterRecurring(jobStorage);
+            StartServers(jobStorage);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(WatchInterval, stoppingToken);
+                await storage.PingAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (var server in _servers)
+        {
+            server.SendStop();
+        }
+
+        foreach (var server in _servers)
+        {
+            await server.WaitForShutdownAsync(cancellationToken);
+            server.Dispose();
+        }
+    }
+
+    private void StartServers(JobStorage jobStorage)
+    {
+        var activator = new ServiceProviderJobActivator(services);
+        foreach (var queue in catalog.Queues)
+        {
+            _servers.Add(new BackgroundJobServer(
+                new BackgroundJobServerOptions
+                {
+                    ServerName = $"{options.HostName}:{queue.Name}",
+                    Queues = [queue.Name],
+                    WorkerCount = queue.Workers,
+                    Activator = activator,
+                    SchedulePollingInterval = options.SchedulePollingInterval,
+                    CancellationCheckInterval = options.CancellationCheckInterval,
+                    ShutdownTimeout = catalog.LongestStopTimeout + StopMargin,
+                    StopTimeout = TimeSpan.Zero,
+                },
+                jobStorage));
+            LogQueueServing(queue.Name, queue.Workers, queue.Capacity);
+        }
+    }
+
+    private void RegisterRecurring(JobStorage jobStorage)
+    {
+        var manager = new RecurringJobManager(jobStorage);
+        var configured = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in catalog.Tasks.Where(t => t.Cron is not null))
+        {
+            var id = RecurringPrefix + task.Name;
+            configured.Add(id);
+            var name = task.Name;
+            manager.AddOrUpdate(
+                id,
+                Job.FromExpression<TaskRunJob>(j => j.RunAsync(name, null, null, null, CancellationToken.None)),
+                task.Cron!,
+                new RecurringJobOptions { TimeZone = task.TimeZone is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(task.TimeZone) });
+            LogRecurring(task.Name, task.Cron!, task.TimeZone ?? "UTC");
+        }
+
+        using var connection = jobStorage.GetConnection();
+        foreach (var stale in connection.GetRecurringJobs().Select(r => r.Id).Where(id => id.StartsWith(RecurringPrefix, StringComparison.Ordinal) && !configured.Contains(id)))
+        {
+            manager.RemoveIfExists(stale);
+            LogRemovedRecurring(stale);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: {Workers} worker(s) on this host, capacity {Capacity}")]
+    private partial void LogQueueServing(string queue, int workers, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task} recurs on '{Cron}' ({TimeZone})")]
+    private partial void LogRecurring(string task, string cron, string timeZone);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recurring {RecurringJobId} removed: its task is no longer configured with a Cron")]
+    private partial void LogRemovedRecurring(string recurringJobId);
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Hangfire.Storage;
+using Microsoft.Extensions.Logging;
+using Ops.Jobs.Running;
+using Ops.Jobs.Specs;
+using Ops.Jobs.Storage;
+
+namespace Ops.Jobs.Submitting;
+
+/// <summary>
+/// Turns a run request into jobs, one per item, all or nothing: under a per-queue distributed lock the queue's
+/// length plus the request must fit its Capacity, else nothing is enqueued and the caller learns the queue, its
+/// capacity and its length. Only configured tasks run: no request carries a command.
+/// </summary>
+public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost storage, ILogger<TaskSubmitter> logger)
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most items in one request.</summary>
+    public const int MaxItems = 100_000;
+
+    /// <summary>Submits task <paramref name="taskName"/> with optional args and items (each item raw JSON text).</summary>
+    public SubmitResult Submit(string taskName, IReadOnlyList<string>? args, IReadOnlyList<string>? items)
+    {
+        if (catalog.Task(taskName) is not { } spec)
+        {
+            return new SubmitResult.UnknownTask(taskName);
+        }
+
+        if (args is { Count: > 0 } && !spec.AllowArgs)
+        {
+            return new SubmitResult.Invalid("args", $"task '{taskName}' does not allow arguments (set Ops:Tasks:{taskName}:AllowArgs to true to allow them)");
+        }
+
+        if (items is { Count: 0 })
+        {
+            return new SubmitResult.Invalid("items", "is empty; leave it out for a single run without an item");
+        }
+
+        if (items is { Count: > MaxItems })
+        {
+            return new SubmitResult.Invalid("items", $"has {items.Count} items; at most {MaxItems} per request");
+        }
+
+        var argsJson = args is { Count: > 0 } ? JsonSerializer.Serialize(args) : null;
+        var queue = catalog.Queue(spec.Queue);
+        var runs = items ?? [null!];
+        try
+        {
+            var jobStorage = storage.Require();
+            using var connection = jobStorage.GetConnection();
+            using var gate = connection.AcquireDistributedLock($"ops:capacity:{queue.Name}", LockTimeout);
+            var length = jobStorage.GetMonitoringApi().EnqueuedCount(queue.Name);
+            if (length + runs.Count > queue.Capacity)
+            {
+                LogAtCapacity(queue.Name, length, queue.Capacity, spec.Name, runs.Count);
+                return new SubmitResult.AtCapacity(queue.Name, queue.Capacity, length, runs.Count);
+            }
+
+            return new SubmitResult.Accepted(CreateAll(jobStorage, spec, queue.Name, argsJson, runs));
+        }
+        catch (StorageUnavailableException ex)
+        {
+            return new SubmitResult.Unavailable(ex.Message);
+        }
+        catch (Exception ex) when (ex is DistributedLockTimeoutException or BackgroundJobClientException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            LogSubmitFailed(spec.Name, storage.Description, ex.Message);
+            return new SubmitResult.Unavailable($"task storage did not take the runs ({storage.Description}): {ex.Message}; nothing was enqueued");
+        }
+    }
+
+    private List<string> CreateAll(JobStorage jobStorage, TaskSpec spec, string queue, string? argsJson, IReadOnlyList<string?> runs)
+    {
+        var client = new BackgroundJobClient(jobStorage);
+        var created = new List<string>(runs.Count);
+        try
+        {
+            foreach (var item in runs)
+            {
+                var job = Job.FromExpression<TaskRunJob>(j => j.RunAsync(spec.Name, argsJson, item, null, CancellationToken.None));
+                created.Add(client.Create(job, new EnqueuedState(queue)));
+            }
+
+            LogSubmitted(spec.Name, created.Count, queue);
+            return created;
+        }
+        catch
+        {
+            // All or nothing: take back what was created before the failure.
+            foreach (var id in created)
+            {
+                try
+                {
+                    client.Delete(id);
+                }
+                catch (Exception ex) when (ex is BackgroundJobClientException or InvalidOperationException)
+                {
+                    LogRollbackFailed(id, ex.Message);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task}: {Count} run(s) enqueued on queue {Queue}")]
+    private partial void LogSubmitted(string task, int count, string queue);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Queue {Queue} at capacity ({Length}/{Capacity}): refused {Requested} run(s) of task {Task}")]
+    private partial void LogAtCapacity(string queue, long length, int capacity, string task, int requested);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {Task}: runs not enqueued, storage {Storage} failed: {Reason}")]
+    private partial void LogSubmitFailed(string task, string storage, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not take back job {JobId} after a failed request: {Reason}")]
+    private partial void LogRollbackFailed(string jobId, string reason);
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ops.Daemon.Tests.Support;
+
+namespace Ops.Daemon.Tests.Tasks;
+
+/// <summary>Task runs through a real opsd on both storages: retries, timeouts, capacity, isolation, fan-out, bad input.</summary>
+[Collection(DaemonCollection.Name)]
+public sealed class TaskRunTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    public static TheoryData<string> Storages => ["InMemory", "PostgreSql"];
+
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task Retries_TaskExits1WithRetries2_RunsExactlyThreeTimesWithTheDelaysThenFailed(string storage)
+    {
+        var runs = Path.Combine(Path.GetTempPath(), $"ops-runs-{Guid.NewGuid():N}");
+        await using var opsd = await new Opsd([], TaskSetup.Ops(storage, new JsonObject
+        {
+            ["flaky"] = TaskSetup.ShellTask($"echo \"$OPS_ATTEMPT $(date +%s.%N)\" >> {runs}; echo 'disk on fire' >&2; exit 1", new JsonObject
+            {
+                ["Retries"] = 2,
+                ["RetryDelays"] = new JsonArray("1s", "2s"),
+            }),
+        })).StartAsync();
+
+        var id = (await opsd.SubmitOkAsync("flaky")).Single();
+        var job = await opsd.WaitJobStateAsync(id, "Failed", Wait);
+        await Task.Delay(2500); // a fourth run would come after the last delay
+
+        var lines = File.ReadAllLines(runs).Select(l => l.Split(' ')).ToList();
+        Assert.Equal(["1", "2", "3"], lines.Select(l => l[0]));
+        var times = lines.Select(l => double.Parse(l[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(times[1] - times[0] >= 1.0, $"second run {times[1] - times[0]:F2}s after the first; RetryDelays[0] is 1s");
+        Assert.True(times[2] - times[1] >= 2.0, $"third run {times[2] - times[1]:F2}s after the second; RetryDelays[1] is 2s");
+        Assert.Equal(3, job.Attempt);
+        Assert.Equal(1, job.ExitCode);
+        Assert.Equal("flaky", job.Task);
+        Assert.Contains("disk on fire", job.StderrTail);
+        Assert.Contains("exit 1", job.Reason, StringComparison.Ordinal);
+        Assert.Equal("Failed", (await opsd.JobAsync(id)).State);
+        File.Delete(runs);
+    }
+
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task Timeout_TaskSleeps60WithTimeout1s_FailsAndItsWholeGroupIsGone(string storage)
+    {
+        var pids = Path.Combine(Path.GetTempPath(), $"ops-pids-{Guid.NewGuid():N}");
+        await using var opsd = await new Opsd([], TaskSetup.Ops(storage, new JsonObject
+        {
+            ["slow"] = TaskSetup.WorkerTask(["--ignore-term", "--grandchildren", "1", "--pid-file", pids, "--sleep", "60"], new JsonObject
+            {
+                ["Timeout"] = "3s",
+                ["Retries"] = 0,
+            }),
+        })).StartAsync();
+
+        var id = (await opsd.SubmitOkAsync("slow")).Single();
+        var job = await opsd.WaitJobStateAsync(id, "Failed", Wait);
+
+        var started = Worker.ReadPids(pids);
+        Assert.Equal(2, started.Count);
+        Assert.All(started, p => Assert.False(ProcessTable.IsAlive(p), $"pid {p} of the timed-out run survived"));
+        Assert.Contains("timeout", job.Reason, StringComparison.Ordinal);
+        Assert.Empty(opsd.LiveChildren());
+        File.Delete(pids);
+    }
+
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task Capacity_RequestThatWouldPassIt_Gets429AndNothingIsEnqueued(string storage)
+    {
+        await using var opsd = await new Opsd([], TaskSetup.Ops(
+            storage,
+            new JsonObject
+            {
+                ["block"] = TaskSetup.ShellTask("sleep 30", new JsonObject { ["Queue"] = "small", ["Retries"] = 0 }),
+                ["quick"] = TaskSetup.ShellTask("read item; exit 0", new JsonObject { ["Queue"] = "small" }),
+            },
+            new JsonObject { ["small"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 3 } })).StartAsync();
+
+        // One run occupies the only worker; then the queue can hold 3 waiting runs.
+        var blocker = (await opsd.SubmitOkAsync("block")).Single();
+        await opsd.WaitJobStateAsync(blocker, "Processing", Wait);
+
+        var (tooMany, problem) = await opsd.SubmitAsync("quick", """{ "items": [1, 2, 3, 4] }""");
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany);
+        Assert.Equal("small", problem.GetProperty("queue").GetString());
+        Assert.Equal(3, problem.GetProperty("capacity").GetInt32());
+        Assert.Equal(0, problem.GetProperty("length").GetInt32());
+
+        var fits = await opsd.SubmitOkAsync("quick", """{ "items": [1, 2, 3] }""");
+        Assert.Equal(3, fits.Count);
+        var (full, body) = await opsd.SubmitAsync("quick", """{ "items": [4] }""");
+        Assert.Equal(HttpStatusCode.TooManyRequests, full);
+        Assert.Equal(3, body.GetProperty("length").GetInt32());
+        Assert.All(await Task.WhenAll(fits.Select(opsd.JobAsync)), j => Assert.Equal("Enqueued", j.State));
+    }
+
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task Isolation_LongRunsFillEveryCpuWorker_CriticalRunStartsAtOnce(string storage)
+    {
+        await using var opsd = await new Opsd([], TaskSetup.Ops(
+            storage,
+            new JsonObject
+            {
+                ["crunch"] = TaskSetup.ShellTask("sleep 30", new JsonObject { ["Queue"] = "cpu", ["Retries"] = 0 }),
+                ["page"] = TaskSetup.ShellTask("exit 0", new JsonObject { ["Queue"] = "critical" }),
+            },
+            new JsonObject
+            {
+                ["cpu"] = new JsonObject { ["Workers"] = 2, ["Capacity"] = 100 },
+                ["critical"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 100 },
+            })).StartAsync();
+
+        var crunch = await opsd.SubmitOkAsync("crunch", """{ "items": [1, 2, 3, 4] }""");
+        await opsd.WaitJobStateAsync(crunch[0], "Processing", Wait);
+        await opsd.WaitJobStateAsync(crunch[1], "Processing", Wait);
+
+        var page = (await opsd.SubmitOkAsync("page")).Single();
+        var done = await opsd.WaitJobStateAsync(page, "Succeeded", TimeSpan.FromSeconds(10));
+
+        Assert.Equal("critical", done.Queue);
+        Assert.Equal("Enqueued", (await opsd.JobAsync(crunch[3])).State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task FanOut_200ItemsOverTwoWorkers_AllSucceedEachExactlyOnce(string storage)
+    {
+        var output = Directory.CreateTempSubdirectory("ops-fanout-").FullName;
+        await using var opsd = await new Opsd([], TaskSetup.Ops(
+            storage,
+            new JsonObject
+            {
+                ["map"] = TaskSetup.ShellTask($"read item; [ \"$item\" = \"$OPS_ITEM\" ] || exit 9; echo \"$item $OPS_ATTEMPT $OPS_TASK\" > {output}/$OPS_JOB_ID", new JsonObject { ["Queue"] = "io" }),
+            },
+            new JsonObject { ["io"] = new JsonObject { ["Workers"] = 2, ["Capacity"] = 1000 } })).StartAsync();
+
+        var items = string.Join(", ", Enumerable.Range(0, 200).Select(i => $$"""{"n":{{i}}}"""));
+        var ids = await opsd.SubmitOkAsync("map", $$"""{ "items": [{{items}}] }""");
+        Assert.Equal(200, ids.Distinct().Count());
+        foreach (var id in ids)
+        {
+            await opsd.WaitJobStateAsync(id, "Succeeded", Wait);
+        }
+
+        var seen = Directory.GetFiles(output).Select(File.ReadAllText).Select(t => t.Trim()).ToList();
+        Assert.Equal(200, seen.Count);
+        var expected = Enumerable.Range(0, 200).Select(i => $$"""{"n":{{i}}} 1 map""");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task BadInput_UnknownTaskArgsAndMalformedJson_AnsweredWithTheProblem()
+    {
+        await using var opsd = await new Opsd([], TaskSetup.Ops("InMemory", new JsonObject
+        {
+            ["fixed"] = TaskSetup.ShellTask("exit 0"),
+            ["open"] = TaskSetup.ShellTask("exit 0", new JsonObject { ["AllowArgs"] = true }),
+        })).StartAsync();
+
+        var (unknown, _) = await opsd.SubmitAsync("nope");
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+
+        var (args, argsProblem) = await opsd.SubmitAsync("fixed", """{ "args": ["--force"] }""");
+        Assert.Equal(HttpStatusCode.BadRequest, args);
+        Assert.Equal("args", argsProblem.GetProperty("field").GetString());
+        Assert.Contains("AllowArgs", argsProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var (malformed, malformedProblem) = await opsd.SubmitAsync("fixed", """{ "items": [1, 2 """);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed);
+        Assert.Equal("body", malformedProblem.GetProperty("field").GetString());
+        Assert.Contains("not valid JSON", malformedProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var (typo, typoProblem) = await opsd.SubmitAsync("fixed", """{ "itemz": [1] }""");
+        Assert.Equal(HttpStatusCode.BadRequest, typo);
+        Assert.Equal("itemz", typoProblem.GetProperty("field").GetString());
+
+        var (badArgs, _) = await opsd.SubmitAsync("open", """{ "args": [1] }""");
+        Assert.Equal(HttpStatusCode.BadRequest, badArgs);
+        Assert.Single(await opsd.SubmitOkAsync("open", """{ "args": ["--x"] }"""));
+
+        using var missingJob = await opsd.Http.GetAsync("/api/v1/jobs/999999");
+        Assert.Equal(HttpStatusCode.NotFound, missingJob.StatusCode);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Ops.Daemon.Tests.Support;
+
+namespace Ops.Daemon.Tests.Tasks;
+
+/// <summary>What only a durable, shared storage shows: crashes mid-run, the database going away, console deletes, recurring tasks.</summary>
+[Collection(DaemonCollection.Name)]
+public sealed class TaskStorageTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Crash_OpsdKilledMidRun_RunRetriedAfterRestartAndTheAttemptCounted()
+    {
+        var runs = Path.Combine(Path.GetTempPath(), $"ops-runs-{Guid.NewGuid():N}");
+        var ops = TaskSetup.Ops(
+            "PostgreSql",
+            new JsonObject { ["long"] = TaskSetup.ShellTask($"echo \"$OPS_ATTEMPT $$\" >> {runs}; sleep 4", new JsonObject { ["Retries"] = 2 }) },
+            invisibilityTimeout: "3s");
+        await using var first = await new Opsd([], ops).StartAsync();
+        var id = (await first.SubmitOkAsync("long")).Single();
+        await first.WaitJobStateAsync(id, "Processing", Wait);
+        while (!File.Exists(runs))
+        {
+            await Task.Delay(20);
+        }
+
+        var firstRunPid = int.Parse(File.ReadAllLines(runs)[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await first.KillDaemonAsync();
+
+        await using var second = await Opsd.Restart(first).StartAsync();
+        Assert.False(ProcessTable.IsAlive(firstRunPid), "the interrupted run's process group outlived the restart");
+        var job = await second.WaitJobStateAsync(id, "Succeeded", Wait);
+
+        Assert.Equal(2, job.Attempt);
+        Assert.Equal(["1", "2"], File.ReadAllLines(runs).Select(l => l.Split(' ')[0]));
+        File.Delete(runs);
+    }
+
+    [Fact]
+    public async Task Crash_InterruptedMoreOftenThanRetriesAllow_FailsWithTheReasonInsteadOfLooping()
+    {
+        var runs = Path.Combine(Path.GetTempPath(), $"ops-runs-{Guid.NewGuid():N}");
+        var ops = TaskSetup.Ops(
+            "PostgreSql",
+            new JsonObject { ["long"] = TaskSetup.ShellTask($"echo \"$OPS_ATTEMPT\" >> {runs}; sleep 60", new JsonObject { ["Retries"] = 0 }) },
+            invisibilityTimeout: "3s");
+        await using var first = await new Opsd([], ops).StartAsync();
+        var id = (await first.SubmitOkAsync("long")).Single();
+        await first.WaitJobStateAsync(id, "Processing", Wait);
+        await first.KillDaemonAsync();
+
+        await using var second = await Opsd.Restart(first).StartAsync();
+        var job = await second.WaitJobStateAsync(id, "Failed", Wait);
+
+        Assert.Equal(2, job.Attempt);
+        Assert.Contains("interrupted", job.Reason, StringComparison.Ordinal);
+        Assert.Equal(["1"], File.ReadAllLines(runs));
+        File.Delete(runs);
+    }
+
+    [Fact]
+    public async Task StorageDown_AtStart_ProgramsRunTasksGet503AndItConnectsWhenTheDatabaseComesBack()
+    {
+        var port = Tools.FreePort();
+        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Password=never-shown-pw;Database=postgres";
+        await using var opsd = await new Opsd(
+            new JsonObject { ["svc"] = Worker.Program(["--forever"]) },
+            new JsonObject
+            {
+                ["Storage"] = new JsonObject { ["Provider"] = "PostgreSql", ["ConnectionString"] = connectionString, ["PollInterval"] = "100ms" },
+                ["Tasks"] = new JsonObject { ["hello"] = TaskSetup.ShellTask("exit 0") },
+            }).StartAsync(waitReady: false);
+
+        await opsd.WaitForStateAsync("svc", "Running", Wait);
+        using (var ready = await opsd.Http.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        var (refused, problem) = await opsd.SubmitAsync("hello");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused);
+        Assert.Contains($"127.0.0.1:{port}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", opsd.Output, StringComparison.Ordinal);
+
+        var database = PostgresServer.Start(port);
+        try
+        {
+            var deadline = DateTime.UtcNow + Wait;
+            HttpStatusCode status;
+            do
+            {
+                await Task.Delay(200);
+                using var ready = await opsd.Http.GetAsync("/readyz");
+                status = ready.StatusCode;
+            }
+            while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            var id = (await opsd.SubmitOkAsync("hello")).Single();
+            await opsd.WaitJobStateAsync(id, "Succeeded", Wait);
+            Assert.DoesNotContain("never-shown-pw", opsd.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("never-shown-pw", string.Concat(Directory.GetFiles(Path.Combine(opsd.Directory, "log"), "*", SearchOption.AllDirectories).Select(File.ReadAllText)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            database.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task DeleteInConsole_ProcessingJob_KillsTheRunsProcessGroup()
+    {
+        var pids = Path.Combine(Path.GetTempPath(), $"ops-pids-{Guid.NewGuid():N}");
+        var ops = TaskSetup.Ops("PostgreSql", new JsonObject
+        {
+            ["long"] = TaskSetup.WorkerTask(["--ignore-term", "--grandchildren", "1", "--pid-file", pids, "--sleep", "60"], new JsonObject { ["Retries"] = 0 }),
+        });
+        var connectionString = ops["Storage"]!["ConnectionString"]!.GetValue<string>();
+        await using var opsd = await new Opsd([], ops).StartAsync();
+        var id = (await opsd.SubmitOkAsync("long")).Single();
+        await opsd.WaitJobStateAsync(id, "Processing", Wait);
+        while (Worker.ReadPids(pids).Count < 2)
+        {
+            await Task.Delay(20);
+        }
+
+        // What the console's Delete button does: move the job to Deleted in the shared storage.
+        var options = new PostgreSqlStorageOptions { SchemaName = "ops", PrepareSchemaIfNecessary = false };
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        Assert.True(new BackgroundJobClient(storage).Delete(id));
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (Worker.ReadPids(pids).Any(ProcessTable.IsAlive) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.All(Worker.ReadPids(pids), p => Assert.False(ProcessTable.IsAlive(p), $"pid {p} survived the delete"));
+        Assert.Equal("Deleted", (await opsd.JobAsync(id)).State);
+        File.Delete(pids);
+    }
+
+    [Fact]
+    public async Task Recurring_CronTask_RunsOnScheduleAndIsRemovedWhenRemovedFromConfig()
+    {
+        var runs = Path.Combine(Path.GetTempPath(), $"ops-runs-{Guid.NewGuid():N}");
+        var ops = TaskSetup.Ops("PostgreSql", new JsonObject
+        {
+            ["tick"] = TaskSetup.ShellTask($"echo $OPS_JOB_ID >> {runs}", new JsonObject { ["Cron"] = "*/1 * * * * *", ["TimeZone"] = "Europe/Berlin" }),
+        });
+        await using (var opsd = await new Opsd([], ops).StartAsync())
+        {
+            var deadline = DateTime.UtcNow + Wait;
+            while ((!File.Exists(runs) || File.ReadAllLines(runs).Length < 2) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.True(File.ReadAllLines(runs).Length >= 2, "the recurring task did not run twice");
+        }
+
+        // Same database, the task no longer recurs: after a restart nothing runs it any more.
+        ops["Tasks"]!["tick"]!.AsObject().Remove("Cron");
+        ops["Tasks"]!["tick"]!.AsObject().Remove("TimeZone");
+        await using var again = await new Opsd([], ops).StartAsync();
+        await Task.Delay(1500);
+        var count = File.ReadAllLines(runs).Length;
+        await Task.Delay(3000);
+        Assert.Equal(count, File.ReadAllLines(runs).Length);
+        File.Delete(runs);
+    }
+}
