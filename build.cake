@@ -26,11 +26,13 @@ Task("Test")
     .IsDependentOn("Build")
     .Does(() => RunTests(Context, configuration));
 
+// ./build.sh --target=Bench [--bench=all|restart-latency|footprint|micro]; reports in artifacts/bench/.
+// DotNetRun puts the "--" before the program's arguments itself; Release always, BenchmarkDotNet refuses Debug builds.
 Task("Bench")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    DotNetRun("tests/Ops.Benchmarks/Ops.Benchmarks.csproj", new ProcessArgumentBuilder().Append("--").Append(Argument("bench", "all")),
+    DotNetRun("tests/Ops.Benchmarks/Ops.Benchmarks.csproj", new ProcessArgumentBuilder().Append(Argument("bench", "all")),
         new DotNetRunSettings { Configuration = "Release", NoBuild = false });
 });
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Ops.Daemon.Configuration;
 using Ops.Daemon.Hosting;
+using Ops.Daemon.Service;
 
 namespace Ops.Daemon.Cli;
 
-/// <summary>opsd's command line: run the daemon, validate a config.</summary>
+/// <summary>opsd's command line: run the daemon, validate a config, install the service.</summary>
 public static class DaemonCommandLine
 {
     /// <summary>Exit code for a bad configuration or refused command.</summary>
@@ -27,6 +28,7 @@ public static class DaemonCommandLine
         validate.Options.Add(validateConfig);
         validate.SetAction(result => Validate(result.GetValue(validateConfig)));
         root.Subcommands.Add(validate);
+        root.Subcommands.Add(ServiceCommand.Create());
 
         // The host handles SIGTERM/SIGINT itself and must be given the time to stop every program.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };

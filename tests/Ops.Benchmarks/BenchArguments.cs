@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace Ops.Benchmarks;
+
+/// <summary>The command line: <c>&lt;all|restart-latency|footprint|micro&gt; [--kills N] [--settle-ms N]</c>.</summary>
+internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle)
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro>... [--kills N] [--settle-ms N]
+          restart-latency  SIGKILL of a child until its replacement runs: floor (sh loop), opsd, supervisord, pm2
+          footprint        opsd (and supervisord) RSS, threads and time to Running with 10 and 200 programs
+          micro            BenchmarkDotNet: Backoff.Delay against a plain Math.Pow
+          --kills N        measured kills per supervisor in restart-latency (default 100, after 3 warm-up kills)
+          --settle-ms N    wait after a child appears before killing it (default 100; must exceed opsd's StartSeconds 50 ms)
+        """;
+
+    public static readonly IReadOnlyList<string> AllScenarios = ["restart-latency", "footprint", "micro"];
+
+    /// <summary>Parses <paramref name="args"/>; the error names what was wrong.</summary>
+    public static BenchArguments Parse(IReadOnlyList<string> args, out string? error)
+    {
+        error = null;
+        var scenarios = new List<string>();
+        var kills = 100;
+        var settleMs = 100;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--":
+                    // Cake and `dotnet run` may hand the separator through.
+                    break;
+                case "--kills" when i + 1 < args.Count && TryPositive(args[i + 1], out kills):
+                case "--settle-ms" when i + 1 < args.Count && TryPositive(args[i + 1], out settleMs):
+                    i++;
+                    break;
+                case "all":
+                    scenarios.AddRange(AllScenarios);
+                    break;
+                case var name when AllScenarios.Contains(name):
+                    scenarios.Add(name);
+                    break;
+                default:
+                    error = $"unknown or incomplete argument '{args[i]}'";
+                    break;
+            }
+        }
+
+        if (error is null && scenarios.Count == 0)
+        {
+            error = "name a scenario or 'all'";
+        }
+
+        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs));
+    }
+
+    private static bool TryPositive(string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
+}

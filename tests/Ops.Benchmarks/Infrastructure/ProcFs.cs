@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace Ops.Benchmarks.Infrastructure;
+
+/// <summary>One line of /proc/&lt;pid&gt;/stat: who a process is and where it hangs in the tree.</summary>
+internal readonly record struct ProcStat(int Pid, string Comm, char State, int ParentPid, int ProcessGroup);
+
+/// <summary>Reads /proc: the process tree, and a process's memory and threads.</summary>
+internal static class ProcFs
+{
+    /// <summary>The stat line of <paramref name="pid"/>, or null when it is gone.</summary>
+    public static ProcStat? TryReadStat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // comm is in parentheses and may itself hold spaces or ')': the fields after it start at the last ')'.
+        var open = text.IndexOf('(', StringComparison.Ordinal);
+        var close = text.LastIndexOf(')');
+        if (open < 0 || close < open)
+        {
+            return null;
+        }
+
+        var rest = text[(close + 2)..].Split(' ');
+        return new ProcStat(
+            pid,
+            text[(open + 1)..close],
+            rest[0][0],
+            int.Parse(rest[1], CultureInfo.InvariantCulture),
+            int.Parse(rest[2], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Every process id in /proc right now.</summary>
+    public static IEnumerable<int> AllPids()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(System.IO.Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>Every live process below <paramref name="ancestor"/> (children, grandchildren, ...), zombies included.</summary>
+    public static List<ProcStat> Descendants(int ancestor)
+    {
+        var all = AllPids().Select(TryReadStat).OfType<ProcStat>().ToList();
+        var byParent = all.ToLookup(p => p.ParentPid);
+        var found = new List<ProcStat>();
+        var queue = new Queue<int>([ancestor]);
+        while (queue.Count > 0)
+        {
+            foreach (var child in byParent[queue.Dequeue()])
+            {
+                found.Add(child);
+                queue.Enqueue(child.Pid);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Resident memory (VmRSS) and thread count from /proc/&lt;pid&gt;/status.</summary>
+    public static (long RssKb, int Threads) ReadMemoryAndThreads(int pid)
+    {
+        long rss = -1;
+        var threads = -1;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = long.Parse(line["VmRSS:".Length..].Replace("kB", string.Empty, StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("Threads:", StringComparison.Ordinal))
+            {
+                threads = int.Parse(line["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return rss < 0 || threads < 0 ? throw new InvalidDataException($"/proc/{pid}/status has no VmRSS or Threads line") : (rss, threads);
+    }
+}

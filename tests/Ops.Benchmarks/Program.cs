@@ -1,0 +1,3 @@
+using Ops.Benchmarks;
+
+return await BenchRunner.RunAsync(args);
