@@ -37,6 +37,7 @@ public static class JobsServices
         services.AddSingleton<TaskSubmitter>();
         services.AddSingleton<JobQueries>();
         services.AddSingleton<AttemptFilter>();
+        services.AddSingleton<ConcurrencyFilter>();
         services.AddSingleton<RetryFilter>();
         services.AddSingleton<QueueFilter>();
         services.AddSingleton<RecurringCapacityFilter>();
@@ -49,7 +50,9 @@ public static class JobsServices
     {
         var filters = GlobalJobFilters.Filters;
         filters.Remove(typeof(AutomaticRetryAttribute));
-        filters.Add(services.GetRequiredService<AttemptFilter>());
+        // Order matters: a throttled run must not use an attempt, so Concurrency runs before Attempt.
+        filters.Add(services.GetRequiredService<ConcurrencyFilter>(), 0);
+        filters.Add(services.GetRequiredService<AttemptFilter>(), 1);
         filters.Add(services.GetRequiredService<RetryFilter>());
         filters.Add(services.GetRequiredService<QueueFilter>());
         filters.Add(services.GetRequiredService<RecurringCapacityFilter>());

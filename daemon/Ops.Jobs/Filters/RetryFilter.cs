@@ -20,6 +20,12 @@ public sealed partial class RetryFilter(TaskCatalog catalog, ILogger<RetryFilter
             return;
         }
 
+        if (failed.Exception is ConcurrencyLimitException throttled)
+        {
+            context.CandidateState = new ScheduledState(NotBefore(DateTime.UtcNow + ConcurrencyFilter.WaitBeforeRetry)) { Reason = throttled.Message };
+            return;
+        }
+
         var attempt = context.GetJobParameter<int?>(JobParameters.Attempt) ?? 1;
         var reason = failed.Exception is TaskRunFailedException or AttemptsExhaustedException
             ? FirstLine(failed.Exception.Message)

@@ -9,3 +9,6 @@ public sealed class TaskRunFailedException(string message, int? exitCode = null,
 
 /// <summary>A run was started more often than 1 + Retries allows (earlier attempts were interrupted, e.g. by a crash).</summary>
 public sealed class AttemptsExhaustedException(string message) : Exception(message);
+
+/// <summary>The task already runs Concurrency times; this run waits without using an attempt.</summary>
+public sealed class ConcurrencyLimitException(string message) : Exception(message);

@@ -156,6 +156,40 @@ public sealed class TaskRunTests
         Directory.Delete(output, recursive: true);
     }
 
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task Concurrency_Limit1WithThreeFreeWorkers_RunsNeverOverlapAndAllSucceedOnFirstAttempt(string storage)
+    {
+        var spans = Path.Combine(Path.GetTempPath(), $"ops-spans-{Guid.NewGuid():N}");
+        await using var opsd = await new Opsd([], TaskSetup.Ops(
+            storage,
+            new JsonObject
+            {
+                ["exclusive"] = TaskSetup.ShellTask($"s=$(date +%s.%N); sleep 1; echo \"$s $(date +%s.%N) $OPS_ATTEMPT\" >> {spans}", new JsonObject { ["Queue"] = "wide", ["Concurrency"] = 1 }),
+            },
+            new JsonObject { ["wide"] = new JsonObject { ["Workers"] = 3, ["Capacity"] = 100 } })).StartAsync();
+
+        var ids = await opsd.SubmitOkAsync("exclusive", """{ "items": [1, 2, 3] }""");
+        foreach (var id in ids)
+        {
+            Assert.Equal(1, (await opsd.WaitJobStateAsync(id, "Succeeded", Wait)).Attempt);
+        }
+
+        var runs = File.ReadAllLines(spans)
+            .Select(l => l.Split(' '))
+            .Select(p => (Start: double.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), End: double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), Attempt: p[2]))
+            .OrderBy(r => r.Start)
+            .ToList();
+        Assert.Equal(3, runs.Count);
+        Assert.All(runs, r => Assert.Equal("1", r.Attempt));
+        for (var i = 1; i < runs.Count; i++)
+        {
+            Assert.True(runs[i].Start >= runs[i - 1].End, $"run {i} started at {runs[i].Start:F3}, before run {i - 1} ended at {runs[i - 1].End:F3}");
+        }
+
+        File.Delete(spans);
+    }
+
     [Fact]
     public async Task BadInput_UnknownTaskArgsAndMalformedJson_AnsweredWithTheProblem()
     {
