@@ -111,6 +111,60 @@ public sealed class OpsConfigReaderTests
         Assert.Contains(settings.Errors, e => e.Path == "Ops:Programz" && e.Message.Contains("did you mean 'Programs'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Read_TaskConfigErrors_EachNamedWithItsKeyPath()
+    {
+        var settings = Read(new()
+        {
+            ["Ops:Queues:cpu:Workers"] = "2",
+            ["Ops:Queues:Bad Queue:Workers"] = "2",
+            ["Ops:Tasks:backup:Command"] = "/usr/bin/backup",
+            ["Ops:Tasks:backup:Queue"] = "disk",
+            ["Ops:Tasks:backup:Cron"] = "every night",
+            ["Ops:Tasks:backup:TimeZone"] = "Mars/Olympus",
+            ["Ops:Tasks:backup:RetryDelays:0"] = "soon",
+            ["Ops:Tasks:backup:Retries"] = "-1",
+            ["Ops:Storage:Provider"] = "PostgreSql",
+            ["Ops:Storage:ConnectionString"] = "Host=db;Password=hunter2;Bogus Key=1",
+        });
+
+        string Error(string path) => Assert.Single(settings.Errors, e => e.Path == path).Message;
+        Assert.Contains("'disk' is not a declared queue", Error("Ops:Tasks:backup:Queue"), StringComparison.Ordinal);
+        Assert.Contains("is not a cron expression", Error("Ops:Tasks:backup:Cron"), StringComparison.Ordinal);
+        Assert.Contains("not a known time zone", Error("Ops:Tasks:backup:TimeZone"), StringComparison.Ordinal);
+        Assert.Contains("'soon' is not a duration", Error("Ops:Tasks:backup:RetryDelays"), StringComparison.Ordinal);
+        Assert.Contains("must be between 0 and 100", Error("Ops:Tasks:backup:Retries"), StringComparison.Ordinal);
+        Assert.Contains("queue names must match", Error("Ops:Queues:Bad Queue"), StringComparison.Ordinal);
+        Assert.Contains("is not a valid PostgreSQL connection string", Error("Ops:Storage:ConnectionString"), StringComparison.Ordinal);
+        Assert.DoesNotContain(settings.Errors, e => e.Message.Contains("hunter2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_TasksAndQueues_MapToSpecs()
+    {
+        var settings = Read(new()
+        {
+            ["Ops:Queues:cpu:Workers"] = "2",
+            ["Ops:Queues:cpu:Capacity"] = "50",
+            ["Ops:Tasks:resize:Command"] = "/usr/bin/convert",
+            ["Ops:Tasks:resize:Queue"] = "cpu",
+            ["Ops:Tasks:resize:Timeout"] = "2m",
+            ["Ops:Tasks:resize:Retries"] = "1",
+            ["Ops:Tasks:resize:RetryDelays:0"] = "5s",
+            ["Ops:Tasks:resize:Cron"] = "0 3 * * *",
+            ["Ops:Tasks:resize:TimeZone"] = "Europe/Berlin",
+            ["Ops:Tasks:resize:AllowArgs"] = "true",
+            ["Ops:Tasks:resize:Concurrency"] = "4",
+        });
+
+        Assert.Empty(settings.Errors);
+        var queue = Assert.Single(settings.Queues);
+        Assert.Equal(("cpu", 2, 50), (queue.Name, queue.Workers, queue.Capacity));
+        var task = Assert.Single(settings.Tasks);
+        Assert.Equal(("cpu", TimeSpan.FromMinutes(2), 1, "0 3 * * *", "Europe/Berlin", true, 4), (task.Queue, task.Timeout, task.Retries, task.Cron, task.TimeZone, task.AllowArgs, task.Concurrency));
+        Assert.Equal([TimeSpan.FromSeconds(5)], task.RetryDelays);
+    }
+
     private static OpsSettings Read(Dictionary<string, string?> values) =>
         OpsConfigReader.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
 }

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Jobs.Specs;
+using Ops.Jobs.Storage;
+using Ops.Jobs.Submitting;
+
+namespace Ops.Jobs.Tests.Submitting;
+
+/// <summary>The submitter against a real (in-memory) Hangfire storage with no server: jobs stay enqueued.</summary>
+public sealed class TaskSubmitterTests : IDisposable
+{
+    private readonly JobStorageHost _storage = new(StorageSpec.Default, NullLogger<JobStorageHost>.Instance, TimeProvider.System);
+    private readonly TaskSubmitter _submitter;
+
+    public TaskSubmitterTests()
+    {
+        var catalog = new TaskCatalog(
+            [new TaskSpec { Name = "map", Command = "/bin/true", Queue = "small" }, new TaskSpec { Name = "open", Command = "/bin/true", AllowArgs = true }],
+            [new QueueSpec("small", 1, 3)]);
+        _submitter = new TaskSubmitter(catalog, _storage, NullLogger<TaskSubmitter>.Instance);
+    }
+
+    [Fact]
+    public void Submit_PastCapacity_RefusedWholeAndNothingEnqueued()
+    {
+        var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["1", "2", "3", "4"]));
+
+        Assert.Equal(("small", 3, 0L, 4), (refused.Queue, refused.Capacity, refused.Length, refused.Requested));
+        Assert.Equal(0, Enqueued("small"));
+    }
+
+    [Fact]
+    public void Submit_UpToCapacity_AllEnqueuedThenTheNextRefused()
+    {
+        var accepted = Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("map", null, ["1", "2", "3"]));
+        Assert.Equal(3, accepted.JobIds.Distinct().Count());
+        Assert.Equal(3, Enqueued("small"));
+
+        var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["4"]));
+        Assert.Equal(3, refused.Length);
+        Assert.Equal(3, Enqueued("small"));
+    }
+
+    [Fact]
+    public void Submit_BadRequests_NameTheField()
+    {
+        Assert.IsType<SubmitResult.UnknownTask>(_submitter.Submit("nope", null, null));
+        Assert.Equal("args", Assert.IsType<SubmitResult.Invalid>(_submitter.Submit("map", ["--x"], null)).Field);
+        Assert.Equal("items", Assert.IsType<SubmitResult.Invalid>(_submitter.Submit("map", null, [])).Field);
+        Assert.Single(Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("open", ["--x"], null)).JobIds);
+        Assert.Equal(1, Enqueued("default"));
+    }
+
+    public void Dispose() => _storage.Dispose();
+
+    private long Enqueued(string queue) => _storage.Require().GetMonitoringApi().EnqueuedCount(queue);
+}
