@@ -9,6 +9,7 @@ namespace Ops.Daemon.Api;
 public static class TaskEndpoints
 {
     private const long MaxBodyBytes = 64L * 1024 * 1024;
+    private const int MaxIds = 500;
 
     /// <summary>Maps the task routes.</summary>
     public static void MapTaskEndpoints(this IEndpointRouteBuilder app)
@@ -34,6 +35,35 @@ public static class TaskEndpoints
                 SubmitResult.Unavailable down => Results.Problem(down.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Task storage unavailable"),
                 _ => throw new InvalidOperationException("unexpected submit result"),
             };
+        });
+
+        app.MapGet("/api/v1/jobs", (string? state, string? task, string? ids, int? limit, JobQueries jobs) =>
+        {
+            try
+            {
+                if (ids is not null)
+                {
+                    var wanted = ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    return wanted.Length > MaxIds
+                        ? Problems.BadRequest("ids", $"has {wanted.Length} ids; at most {MaxIds} per request")
+                        : Results.Ok(jobs.Get(wanted));
+                }
+
+                var count = limit ?? 100;
+                if (count is < 1 or > MaxIds)
+                {
+                    return Problems.BadRequest("limit", $"must be between 1 and {MaxIds}, not {count}");
+                }
+
+                var wantedState = JobQueries.States.FirstOrDefault(s => string.Equals(s, state ?? "Failed", StringComparison.OrdinalIgnoreCase));
+                return wantedState is null
+                    ? Problems.BadRequest("state", $"'{state}' is not one of {string.Join(", ", JobQueries.States)}")
+                    : Results.Ok(jobs.List(wantedState, task, count));
+            }
+            catch (StorageUnavailableException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Task storage unavailable");
+            }
         });
 
         app.MapGet("/api/v1/jobs/{id}", (string id, JobQueries jobs) =>

@@ -41,6 +41,29 @@ public sealed class JobQueries(JobStorageHost storage)
             Text(parameters, JobParameters.StderrTail) is { Length: > 0 } tail ? tail.Split('\n') : []);
     }
 
+    /// <summary>Jobs by id, in the order asked; unknown ids are left out.</summary>
+    public IReadOnlyList<JobView> Get(IEnumerable<string> ids) => [.. ids.Select(Get).OfType<JobView>()];
+
+    /// <summary>The newest <paramref name="limit"/> task runs in <paramref name="state"/> (Hangfire's state names), optionally of one task.</summary>
+    public IReadOnlyList<JobView> List(string state, string? task, int limit)
+    {
+        var monitoring = storage.Require().GetMonitoringApi();
+        IEnumerable<string> ids = state switch
+        {
+            "Succeeded" => monitoring.SucceededJobs(0, limit).Select(j => j.Key),
+            "Failed" => monitoring.FailedJobs(0, limit).Select(j => j.Key),
+            "Processing" => monitoring.ProcessingJobs(0, limit).Select(j => j.Key),
+            "Scheduled" => monitoring.ScheduledJobs(0, limit).Select(j => j.Key),
+            "Deleted" => monitoring.DeletedJobs(0, limit).Select(j => j.Key),
+            "Enqueued" => monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, limit).Select(j => j.Key)),
+            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a job state"),
+        };
+        return [.. Get(ids.Take(limit)).Where(j => j.Task is not null && (task is null || j.Task == task))];
+    }
+
+    /// <summary>The states <see cref="List"/> accepts.</summary>
+    public static IReadOnlyList<string> States { get; } = ["Enqueued", "Scheduled", "Processing", "Succeeded", "Failed", "Deleted"];
+
     private static string? Text(IDictionary<string, string> parameters, string name) =>
         parameters.TryGetValue(name, out var json) && json is not null ? JsonSerializer.Deserialize<string>(json) : null;
 
