@@ -7,10 +7,77 @@ namespace Ops.Daemon.Api;
 public static partial class ProgramEndpoints
 {
     private const int MaxLines = 10_000;
+    private static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// tail -f as server-sent events: the backlog, then every new line as <c>data: {json}</c>, until the client goes.
+    /// A client too slow to keep up loses lines, and is told how many in a <c>event: dropped</c> message.
+    /// </summary>
+    private static async Task FollowAsync(HttpContext http, InstanceOutputStore output, string program, int instance, OutputStream stream, int backlog)
+    {
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+        using var subscription = output.Follow(program, instance, stream, backlog);
+        foreach (var line in subscription.Backlog)
+        {
+            await WriteEventAsync(http, null, LineDto.Of(line), ct);
+        }
+
+        await http.Response.Body.FlushAsync(ct);
+        long reportedDrops = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(KeepAliveEvery);
+                try
+                {
+                    await subscription.Lines.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+
+                while (subscription.Lines.TryRead(out var line))
+                {
+                    await WriteEventAsync(http, null, LineDto.Of(line), ct);
+                }
+
+                if (subscription.Dropped > reportedDrops)
+                {
+                    reportedDrops = subscription.Dropped;
+                    await WriteEventAsync(http, "dropped", new { dropped = reportedDrops }, ct);
+                }
+
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpContext http, string? name, object payload, CancellationToken ct)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(payload, System.Text.Json.JsonSerializerOptions.Web);
+        await http.Response.WriteAsync(name is null ? $"data: {json}\n\n" : $"event: {name}\ndata: {json}\n\n", ct);
+    }
+
+    private sealed record LineDto(DateTimeOffset At, int Pid, string Text)
+    {
+        public static LineDto Of(OutputLine line) => new(line.Timestamp, line.Pid, line.Text);
+    }
 
     /// <summary>GET /api/v1/programs/{name}/log?stream=stdout&amp;lines=100: the last lines of one instance.</summary>
     private static void MapLogEndpoint(RouteGroupBuilder programs) =>
-        programs.MapGet("/{name}/log", (string name, string? stream, int? lines, ISupervisor supervisor, InstanceOutputStore output) =>
+        programs.MapGet("/{name}/log", async (string name, string? stream, int? lines, bool? follow, HttpContext http, ISupervisor supervisor, InstanceOutputStore output) =>
         {
             var (program, instance) = SplitTarget(name);
             var snapshot = supervisor.Snapshot(program);
@@ -43,7 +110,13 @@ public static partial class ProgramEndpoints
                 return Problems.BadRequest("lines", $"must be between 1 and {MaxLines}, not {count}");
             }
 
+            if (follow == true)
+            {
+                await FollowAsync(http, output, program, instance ?? 0, which, count);
+                return Results.Empty;
+            }
+
             var tail = output.Tail(program, instance ?? 0, which, count);
-            return Results.Ok(tail.Select(l => new { at = l.Timestamp, pid = l.Pid, text = l.Text }));
+            return Results.Ok(tail.Select(LineDto.Of));
         });
 }
