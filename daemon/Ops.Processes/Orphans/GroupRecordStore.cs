@@ -5,12 +5,17 @@ namespace Ops.Processes.Orphans;
 
 /// <summary>
 /// The orphan records in <c>&lt;StateDirectory&gt;/groups/&lt;program&gt;-&lt;instance&gt;.json</c>. Writes are atomic (a
-/// temporary file, flushed to disk, renamed over the record), so a daemon killed mid-write leaves the old record
-/// or the new one, never half of one.
+/// temporary file renamed over the record), so a daemon killed mid-write leaves the old record or the new one,
+/// never half of one. They are not fsync'd: a record only matters within one boot (the reaper drops records of
+/// another boot id), and the page cache outlives any crash of the daemon; a power loss ends the processes too.
+/// That keeps the restart path free of disk flushes.
 /// </summary>
 internal sealed class GroupRecordStore
 {
     private const string TemporarySuffix = ".tmp";
+
+    /// <summary>The group each record written by this daemon names, so deletes need not read the file back.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _written = new(StringComparer.Ordinal);
 
     public GroupRecordStore(string stateDirectory)
     {
@@ -38,10 +43,10 @@ internal sealed class GroupRecordStore
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 JsonSerializer.Serialize(stream, record, GroupRecordJsonContext.Default.GroupRecord);
-                stream.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, path, overwrite: true);
+            _written[path] = record.Pgid;
         }
         catch
         {
@@ -57,12 +62,21 @@ internal sealed class GroupRecordStore
     public void Delete(string program, int instance, int pgid)
     {
         string path = PathOf(program, instance);
-        if (!File.Exists(path) || (TryRead(path, out GroupRecord? record) && record.Pgid != pgid))
+        if (_written.TryGetValue(path, out var written))
         {
+            if (written == pgid && _written.TryRemove(KeyValuePair.Create(path, written)))
+            {
+                File.Delete(path);
+            }
+
             return;
         }
 
-        File.Delete(path);
+        // A record this daemon did not write (e.g. left by a previous one): check that it names this group.
+        if (File.Exists(path) && (!TryRead(path, out GroupRecord? record) || record.Pgid == pgid))
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>Every record file, with its parsed record or null when the file is unreadable; stray temporaries are removed.</summary>

@@ -19,7 +19,6 @@ internal sealed class FootprintScenario : IScenario
     private const int Many = 200;
 
     private static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(2);
-    private static readonly TimeSpan ApiPollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -50,7 +49,7 @@ internal sealed class FootprintScenario : IScenario
             notes.Add($"supervisord: skipped, not installed (Debian package `{Supervisord.Package}`; the benchmark never installs it), so there is no baseline.");
         }
 
-        var table = new MarkdownTable("supervisor", "programs", "RSS MB", "threads", "API up s", "first child s", "all children s", "all running (API) s", "SIGTERM to exit s", "exit code", "children left");
+        var table = new MarkdownTable("supervisor", "programs", "RSS MB", "threads", "first child s", "all children s", "all running (API) s", "SIGTERM to exit s", "exit code", "children left");
         foreach (var r in results)
         {
             table.Add(
@@ -58,7 +57,6 @@ internal sealed class FootprintScenario : IScenario
                 Invariant(r.Programs),
                 (r.RssKb / 1024.0).ToString("0.0", CultureInfo.InvariantCulture),
                 Invariant(r.Threads),
-                BenchReport.Seconds(r.ApiUp),
                 BenchReport.Seconds(r.FirstChild),
                 BenchReport.Seconds(r.AllChildren),
                 BenchReport.Seconds(r.AllRunning),
@@ -77,7 +75,7 @@ internal sealed class FootprintScenario : IScenario
         }
 
         notes.Add($"opsd: StartSeconds {Opsd.StartSeconds} s, logs to files per instance, Logging.Level Warning; {GcMode()}. supervisord: startsecs=0 (it takes whole seconds only), autorestart=true, child logs AUTO.");
-        notes.Add("Times are from launching the supervisor's process (runtime or interpreter start-up included). \"API up\" is its API's first answer (polled every 10 ms from launch). Children are counted by scanning /proc every ~2 ms for processes whose parent is the supervisor and whose comm is `sleep`; \"all running\" then polls the API every 10 ms. RSS (VmRSS) and threads are read after all are running and 2 s of settling.");
+        notes.Add("Times are from launching the supervisor's process (runtime or interpreter start-up included). Children are counted by scanning /proc every ~2 ms for processes whose parent is the supervisor and whose comm is `sleep`; only then is the API polled (every 10 ms) until it reports all running, so its first answer (for opsd: a cold HTTP stack) is part of that time. RSS (VmRSS) and threads are read after all are running and 2 s of settling.");
 
         var text = new StringBuilder()
             .AppendLine("## footprint")
@@ -103,8 +101,6 @@ internal sealed class FootprintScenario : IScenario
         var supervisor = start(work);
         try
         {
-            using var stopApiWatch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var apiUp = FirstAnswerAsync(supervisor, launched, stopApiWatch.Token);
             var counter = new ChildCounter(supervisor.Process.Pid, ChildComm);
             TimeSpan? firstChild = null;
             while (true)
@@ -135,7 +131,6 @@ internal sealed class FootprintScenario : IScenario
             var allChildren = Stopwatch.GetElapsedTime(launched);
             await supervisor.WaitForAsync(all => all.Count == programs && all.All(p => p.IsRunning), $"all {programs} running", StartTimeout, cancellationToken);
             var allRunning = Stopwatch.GetElapsedTime(launched);
-            var firstAnswer = await apiUp;
 
             await Task.Delay(Settle, cancellationToken);
             var (rssKb, threads) = ProcFs.ReadMemoryAndThreads(supervisor.Process.Pid);
@@ -144,24 +139,13 @@ internal sealed class FootprintScenario : IScenario
 
             // The harness is a subreaper: whatever the supervisor left behind is now the harness's child.
             var left = context.Janitor.Survivors().Count(p => p.Comm == ChildComm);
-            return new Result(label, programs, rssKb, threads, firstAnswer, firstChild ?? allChildren, allChildren, allRunning, took, exitCode, left);
+            return new Result(label, programs, rssKb, threads, firstChild ?? allChildren, allChildren, allRunning, took, exitCode, left);
         }
         finally
         {
             supervisor.Dispose();
             context.Janitor.Sweep(TimeSpan.FromSeconds(5));
         }
-    }
-
-    /// <summary>When the supervisor's API first answered, polled every 10 ms from launch: how much of the wait is start-up.</summary>
-    private static async Task<TimeSpan> FirstAnswerAsync(ISupervisor supervisor, long launched, CancellationToken cancellationToken)
-    {
-        while (await supervisor.TryGetProgramsAsync(cancellationToken) is null)
-        {
-            await Task.Delay(ApiPollInterval, cancellationToken);
-        }
-
-        return Stopwatch.GetElapsedTime(launched);
     }
 
     private static List<OpsdProgram> OpsdPrograms(int count) =>
@@ -187,7 +171,6 @@ internal sealed class FootprintScenario : IScenario
         int Programs,
         long RssKb,
         int Threads,
-        TimeSpan ApiUp,
         TimeSpan FirstChild,
         TimeSpan AllChildren,
         TimeSpan AllRunning,
