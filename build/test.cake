@@ -34,8 +34,10 @@ public void RunTests(ICakeContext context, string configuration)
         skipped += (int)counters.Attribute("notExecuted");
     }
 
+    var summary = $"{passed} passed, {failed} failed, {skipped} skipped";
+    System.IO.File.WriteAllText(Paths.TestSummary, summary + "\n");
     context.Information("");
-    context.Information($"{passed} passed, {failed} failed, {skipped} skipped");
+    context.Information(summary);
     if (failedProjects.Count > 0)
     {
         throw new CakeException($"Test failed in: {string.Join(", ", failedProjects)} (TRX files in {Paths.TestResults})");

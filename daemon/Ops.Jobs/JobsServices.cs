@@ -26,12 +26,14 @@ public static class JobsServices
         services.AddSingleton(options);
         services.AddSingleton(sp => new JobStorageHost(options.Storage, sp.GetRequiredService<ILogger<JobStorageHost>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RunSlots>();
+        services.AddSingleton<Metrics.TaskMetrics>();
         services.AddSingleton(sp => new TaskRunner(
             catalog,
             sp.GetRequiredService<IProcessLauncher>(),
             sp.GetRequiredService<RunSlots>(),
             options.HostName,
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Metrics.TaskMetrics>(),
             sp.GetRequiredService<ILogger<TaskRunner>>()));
         services.AddTransient<TaskRunJob>();
         services.AddSingleton<TaskSubmitter>();

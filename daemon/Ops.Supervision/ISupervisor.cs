@@ -1,3 +1,5 @@
+using Ops.Supervision.Specs;
+
 namespace Ops.Supervision;
 
 /// <summary>What an operator can ask of the supervisor.</summary>
@@ -36,6 +38,21 @@ public interface ISupervisor
     /// command is accepted or refused, not when it has finished.
     /// </summary>
     Task<CommandResult> SendAsync(CommandKind kind, string target, CancellationToken cancellationToken);
+
+    /// <summary>The specs of the programs supervised now, in name order: what a reload is compared with.</summary>
+    IReadOnlyList<ProgramSpec> Programs { get; }
+
+    /// <summary>
+    /// Applies a new program set (validated by the caller: unique names, no DependsOn cycle) through the supervision
+    /// loop, as <see cref="ReloadPlan.Diff"/> against <see cref="Programs"/> says. Removed programs are stopped
+    /// (reason "config") and dropped; changed ones are stopped and started again with their new spec; added ones
+    /// start when AutoStart; unchanged ones are not touched. Stops go in reverse dependency order, starts in
+    /// dependency order. Completes once that is done (started instances may still wait for dependencies); a reload
+    /// sent while another runs waits for it. Cancelling stops waiting, not the reload.
+    /// </summary>
+    /// <exception cref="ArgumentException">The set has a duplicate name or a DependsOn cycle.</exception>
+    /// <exception cref="InvalidOperationException">The daemon is stopping every program, or the loop is not running.</exception>
+    Task<ReloadResult> ReloadAsync(IReadOnlyList<ProgramSpec> programs, CancellationToken cancellationToken);
 
     /// <summary>The time since the supervision loop last turned; /healthz fails when it stalls.</summary>
     TimeSpan SinceLastLoopTurn { get; }

@@ -28,6 +28,7 @@ public static class DaemonCommandLine
         validate.Options.Add(validateConfig);
         validate.SetAction(result => Validate(result.GetValue(validateConfig)));
         root.Subcommands.Add(validate);
+        root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(ServiceCommand.Create());
 
         // The host handles SIGTERM/SIGINT itself and must be given the time to stop every program.

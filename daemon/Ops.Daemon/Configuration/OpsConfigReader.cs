@@ -10,7 +10,7 @@ namespace Ops.Daemon.Configuration;
 public static partial class OpsConfigReader
 {
     /// <summary>Sections under Ops that later parts of the daemon read; accepted here so they are not "unknown".</summary>
-    private static readonly string[] ReservedSections = ["Security"];
+    private static readonly string[] ReservedSections = [];
 
     /// <summary>Reads and validates; the result's Errors lists every problem found.</summary>
     public static OpsSettings Read(IConfiguration configuration, string? configPath = null)
@@ -27,6 +27,7 @@ public static partial class OpsConfigReader
         settings.Secrets = SecretScanner.Find(configuration);
         ops.Allow("Programs");
         ReadJobs(ops, configuration, settings, errors);
+        ReadSecurity(ops, configuration, settings, errors);
         ops.Allow(ReservedSections);
         ops.Finish();
 

@@ -52,6 +52,9 @@ public sealed class OpsSettings
     /// <summary>Run-to-completion tasks (Ops:Tasks), in name order.</summary>
     public IReadOnlyList<TaskSpec> Tasks { get; set; } = [];
 
+    /// <summary>API and console tokens (Ops:Security:Tokens); empty: loopback only, everyone local is Admin.</summary>
+    public IReadOnlyList<Ops.Daemon.Security.TokenEntry> Tokens { get; set; } = [];
+
     /// <summary>Every problem found while reading; empty when the configuration is valid.</summary>
     public IReadOnlyList<ConfigError> Errors { get; set; } = [];
 

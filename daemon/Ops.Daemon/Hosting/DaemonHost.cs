@@ -7,6 +7,8 @@ using Ops.Jobs.Servers;
 using Ops.Jobs.Specs;
 using Ops.Daemon.Api;
 using Ops.Daemon.Configuration;
+using Ops.Daemon.Dashboard;
+using Ops.Daemon.Security;
 using Ops.Daemon.Logging;
 using Serilog;
 
@@ -45,14 +47,20 @@ public static class DaemonHost
         builder.Services.AddTaskRuns(catalog, new JobsOptions(settings.HostName, settings.Storage));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpsSecurity();
 
         var app = builder.Build();
         JobsServices.InstallFilters(app.Services);
         GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(app.Services.GetRequiredService<ILoggerFactory>()));
         app.UseExceptionHandler();
+        app.UseAuthentication();
+        app.UseAccessPolicy();
+        app.MapLoginEndpoints();
         app.MapHealthEndpoints();
         app.MapProgramEndpoints();
         app.MapTaskEndpoints();
+        app.MapMetricsEndpoint();
+        app.MapConsole();
         return app;
     }
 
@@ -88,6 +96,7 @@ public static class DaemonHost
         to.Storage = from.Storage;
         to.Queues = from.Queues;
         to.Tasks = from.Tasks;
+        to.Tokens = from.Tokens;
         to.Errors = from.Errors;
         to.ConfigPath = from.ConfigPath;
     }

@@ -8,8 +8,9 @@ namespace Ops.Daemon.Logging;
 /// Instance, State, Reason, Pid and ExitCode) is tagged <c>Alert = ProgramFatal</c> by <see cref="AlertEnricher"/>.
 /// </summary>
 /// <remarks>
-/// Plain Microsoft.Extensions.Logging: no Serilog type appears, so these can move next to their callers (Ops.Jobs)
-/// unchanged if a project below the daemon needs them.
+/// Plain Microsoft.Extensions.Logging: no Serilog type appears. Ops.Jobs sits below the daemon and cannot call these;
+/// its own events for the same occasions (event ids 3001, 3002, 3101, 3201, 3202) are tagged by
+/// <see cref="AlertEnricher"/> instead. Moved into a project both can reference, these would serve both unchanged.
 /// </remarks>
 public static partial class AlertEvents
 {

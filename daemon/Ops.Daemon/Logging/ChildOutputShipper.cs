@@ -33,9 +33,6 @@ internal sealed partial class ChildOutputShipper(
     private Task _shipping = Task.CompletedTask;
     private Task _reporting = Task.CompletedTask;
 
-    /// <summary>The feeds, for tests.</summary>
-    internal IReadOnlyList<InstanceFeed> Feeds => _feeds;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.Seq is not { } seq)

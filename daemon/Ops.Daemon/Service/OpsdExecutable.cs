@@ -13,13 +13,8 @@ public static class OpsdExecutable
         var name = Path.GetFileNameWithoutExtension(process);
         if (name.Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
-            var assembly = typeof(OpsdExecutable).Assembly.Location;
-            if (string.IsNullOrEmpty(assembly))
-            {
-                assembly = Path.Combine(AppContext.BaseDirectory, "opsd.dll");
-            }
-
-            return [process, assembly];
+            // Started by the dotnet host, opsd is not a single-file bundle: its dll sits in the base directory.
+            return [process, Path.Combine(AppContext.BaseDirectory, typeof(OpsdExecutable).Assembly.GetName().Name + ".dll")];
         }
 
         return [process];

@@ -11,7 +11,7 @@ namespace Ops.Jobs.Filters;
 /// again after its delay until 1 + Retries attempts have run; then the job stays Failed (never deleted) and one
 /// Error event says so.
 /// </summary>
-public sealed partial class RetryFilter(TaskCatalog catalog, ILogger<RetryFilter> logger) : IElectStateFilter
+public sealed partial class RetryFilter(TaskCatalog catalog, Metrics.TaskMetrics metrics, ILogger<RetryFilter> logger) : IElectStateFilter
 {
     public void OnStateElection(ElectStateContext context)
     {
@@ -32,6 +32,7 @@ public sealed partial class RetryFilter(TaskCatalog catalog, ILogger<RetryFilter
             : failed.Exception?.GetType().Name + ": " + FirstLine(failed.Exception?.Message);
         if (failed.Exception is AttemptsExhaustedException || attempt >= spec.MaxAttempts)
         {
+            metrics.CountRun(spec.Name, Metrics.TaskMetrics.Outcomes.Failed);
             LogFailedForGood(spec.Name, context.BackgroundJob.Id, attempt, spec.Queue, reason);
             return;
         }
@@ -41,6 +42,7 @@ public sealed partial class RetryFilter(TaskCatalog catalog, ILogger<RetryFilter
         {
             Reason = string.Create(CultureInfo.InvariantCulture, $"Retry {attempt}/{spec.Retries} in {delay:c} after: {reason}"),
         };
+        metrics.CountRun(spec.Name, Metrics.TaskMetrics.Outcomes.Retried);
         LogRetry(spec.Name, context.BackgroundJob.Id, attempt, delay, reason);
     }
 

@@ -12,7 +12,7 @@ namespace Ops.Jobs.Running;
 /// Runs one attempt of a task: its command in its own process group with OPS_* variables and the item on stdin;
 /// Timeout or cancellation stop the whole group (StopSignal, StopTimeout, SIGKILL); the result goes onto the job.
 /// </summary>
-public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher launcher, RunSlots slots, string hostName, TimeProvider time, ILogger<TaskRunner> logger)
+public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher launcher, RunSlots slots, string hostName, TimeProvider time, Metrics.TaskMetrics metrics, ILogger<TaskRunner> logger)
 {
     /// <summary>Lines of stderr kept on a failed run.</summary>
     public const int StderrTailLines = 20;
@@ -54,6 +54,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             throw Fail(context, $"could not start: {ex.Message}", null, []);
         }
 
+        var startedAt = time.GetTimestamp();
         using (process)
         {
             LogStarted(taskName, jobId, attempt, process.Pid, spec.Queue);
@@ -66,6 +67,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             }
             catch (OperationCanceledException)
             {
+                metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
                 await StopGroupAsync(process, spec).ConfigureAwait(false);
                 process.MarkGroupEnded();
                 if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -86,6 +88,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             }
 
             process.MarkGroupEnded();
+            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
             var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
             context.SetJobParameter(JobParameters.ExitCode, exit.ExitCode);
             context.SetJobParameter(JobParameters.Signal, exit.Signal);
@@ -95,6 +98,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             }
 
             context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
+            metrics.CountRun(taskName, Metrics.TaskMetrics.Outcomes.Succeeded);
             LogSucceeded(taskName, jobId, attempt, process.Pid);
         }
     }

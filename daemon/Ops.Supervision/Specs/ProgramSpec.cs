@@ -6,7 +6,7 @@ namespace Ops.Supervision.Specs;
 /// One supervised program, validated and immutable. <c>{instance}</c> and <c>{program}</c> are still unexpanded in
 /// Args, Environment and Health; <see cref="ForInstance"/> expands them.
 /// </summary>
-public sealed record ProgramSpec
+public sealed partial record ProgramSpec
 {
     /// <summary>The program name: [a-z0-9][a-z0-9_-]*.</summary>
     public required string Name { get; init; }

@@ -13,21 +13,13 @@ internal sealed class Instance
 
     public Instance(ProgramEntry program, int index, InstanceStateMachine machine)
     {
-        Program = program;
         Index = index;
         Machine = machine;
-        LaunchSpec = program.Spec.ForInstance(index);
-        HealthCheck = program.Spec.Health is { } health
-            ? health with
-            {
-                Target = program.Spec.Expand(health.Target, index),
-                Command = [.. health.Command.Select(c => program.Spec.Expand(c, index))],
-            }
-            : null;
+        Reconfigure(program);
         _snapshot = new InstanceSnapshot(program.Name, index, machine.State, null, machine.Since, 0, null, null, null, null);
     }
 
-    public ProgramEntry Program { get; }
+    public ProgramEntry Program { get; private set; }
 
     public ProgramSpec Spec => Program.Spec;
 
@@ -40,11 +32,11 @@ internal sealed class Instance
 
     public InstanceState State => Machine.State;
 
-    /// <summary>What the launcher is given; placeholders expanded once.</summary>
-    public LaunchSpec LaunchSpec { get; }
+    /// <summary>What the launcher is given; placeholders expanded once per spec.</summary>
+    public LaunchSpec LaunchSpec { get; private set; }
 
     /// <summary>The health check with placeholders expanded; null without one.</summary>
-    public HealthCheckSpec? HealthCheck { get; }
+    public HealthCheckSpec? HealthCheck { get; private set; }
 
     /// <summary>Bumped on every transition and every cancelled timer: events carrying an older value are stale.</summary>
     public int Generation { get; set; }
@@ -127,6 +119,25 @@ internal sealed class Instance
     public int? LivePid => Process is { } p && !LeaderExited ? p.Pid : null;
 
     public RestartCounters Counters => new(ConsecutiveFailures, [.. RecentRestarts]);
+
+    /// <summary>
+    /// Moves the instance to <paramref name="program"/> (a reload's new entry for the same name), keeping its state,
+    /// history and counters. The caller makes sure nothing runs unless the launch stays the same (an Instances-only
+    /// change, which no placeholder depends on).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Program), nameof(LaunchSpec))]
+    public void Reconfigure(ProgramEntry program)
+    {
+        Program = program;
+        LaunchSpec = program.Spec.ForInstance(Index);
+        HealthCheck = program.Spec.Health is { } health
+            ? health with
+            {
+                Target = program.Spec.Expand(health.Target, Index),
+                Command = [.. health.Command.Select(c => program.Spec.Expand(c, Index))],
+            }
+            : null;
+    }
 
     /// <summary>Records an automatic restart decided at <paramref name="now"/>, forgetting those out of the window.</summary>
     public void RecordRestart(TimeSpan now)

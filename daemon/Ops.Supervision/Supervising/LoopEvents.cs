@@ -1,4 +1,5 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.Specs;
 
 namespace Ops.Supervision;
 
@@ -13,6 +14,9 @@ internal sealed record AutoStartRequested : LoopEvent
 
 /// <summary>An operator command; the answer goes to <paramref name="Completion"/>.</summary>
 internal sealed record CommandRequested(CommandKind Kind, string Target, TaskCompletionSource<CommandResult> Completion) : LoopEvent;
+
+/// <summary>Apply a new program set; the answer goes to <paramref name="Completion"/> once it is carried out.</summary>
+internal sealed record ReloadRequested(IReadOnlyList<ProgramSpec> Programs, TaskCompletionSource<ReloadResult> Completion) : LoopEvent;
 
 /// <summary>Stop everything in reverse dependency order; completes <paramref name="Completion"/> when done.</summary>
 internal sealed record StopAllRequested(TaskCompletionSource Completion) : LoopEvent;

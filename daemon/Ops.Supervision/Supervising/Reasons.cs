@@ -27,6 +27,9 @@ public static class Reasons
     /// <summary>A Fatal instance tried again after FatalRetryAfter.</summary>
     public const string FatalRetry = "fatal-retry";
 
+    /// <summary>Stopped, or started again, because a configuration reload removed or changed the program.</summary>
+    public const string Config = "config";
+
     /// <summary>Stopped because the daemon is stopping.</summary>
     public const string Shutdown = "shutdown";
 }

@@ -48,7 +48,7 @@ public sealed partial class Supervisor
         var refused = new List<string>();
         foreach (var instance in instances)
         {
-            var refusal = kind switch
+            var refusal = IsRetiring(instance) ? $"{instance.Name} is being stopped by a config reload; try again once it is done" : kind switch
             {
                 CommandKind.Start => TryStart(instance),
                 CommandKind.Stop => TryStop(instance),
@@ -79,12 +79,12 @@ public sealed partial class Supervisor
     {
         if (target == AllTarget)
         {
-            return _instances.Count > 0 ? _instances : null;
+            return _table.Instances.Count > 0 ? _table.Instances : null;
         }
 
         var colon = target.LastIndexOf(':');
         var name = colon < 0 ? target : target[..colon];
-        if (!_byName.TryGetValue(name, out var program))
+        if (!_table.ByName.TryGetValue(name, out var program))
         {
             return null;
         }
@@ -109,7 +109,7 @@ public sealed partial class Supervisor
 
         var colon = target.LastIndexOf(':');
         var name = colon < 0 ? target : target[..colon];
-        if (!_byName.TryGetValue(name, out var program))
+        if (!_table.ByName.TryGetValue(name, out var program))
         {
             return $"no program named '{name}'";
         }

@@ -5,24 +5,13 @@ public sealed partial class Supervisor
 {
     private readonly HashSet<Instance> _dependencyWaiters = [];
 
-    /// <summary>Levels of the start order; stop order is the reverse. Unknown dependencies are logged and ignored.</summary>
-    private IReadOnlyList<IReadOnlyList<ProgramEntry>> ComputeStartLevels()
+    /// <summary>Unknown dependencies are ignored (validation reports them): logged once per table.</summary>
+    private void LogUnknownDependencies(ProgramTable table)
     {
-        foreach (var program in _programs)
+        foreach (var (program, dependency) in table.UnknownDependencies)
         {
-            foreach (var dependency in program.Spec.DependsOn.Where(d => !_byName.ContainsKey(d)))
-            {
-                SupervisorLog.UnknownDependency(_logger, program.Name, dependency);
-            }
+            SupervisorLog.UnknownDependency(_logger, program, dependency);
         }
-
-        var order = DependencyOrder.Compute(_programs.ToDictionary(p => p.Name, p => p.Spec.DependsOn, StringComparer.Ordinal));
-        if (order.Cycle is { } cycle)
-        {
-            throw new ArgumentException($"DependsOn has a cycle: {string.Join(" -> ", cycle)}.", "programs");
-        }
-
-        return [.. order.Levels.Select(level => (IReadOnlyList<ProgramEntry>)[.. level.Select(name => _byName[name])])];
     }
 
     /// <summary>The dependencies of <paramref name="instance"/> that are not up yet, or null when all are.</summary>
@@ -31,7 +20,7 @@ public sealed partial class Supervisor
         List<string>? unmet = null;
         foreach (var name in instance.Spec.DependsOn)
         {
-            if (_byName.TryGetValue(name, out var dependency) && !dependency.Instances.All(IsUp))
+            if (_table.ByName.TryGetValue(name, out var dependency) && !dependency.Instances.All(IsUp))
             {
                 (unmet ??= []).Add(name);
             }
@@ -82,7 +71,7 @@ public sealed partial class Supervisor
             return;
         }
 
-        foreach (var instance in _instances)
+        foreach (var instance in _table.Instances)
         {
             if (instance.DependencyWait is { } request
                 && instance.State == InstanceState.Stopped

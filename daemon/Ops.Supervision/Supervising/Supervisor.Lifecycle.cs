@@ -13,7 +13,7 @@ public sealed partial class Supervisor
 
     private void AutoStart()
     {
-        foreach (var level in _startLevels)
+        foreach (var level in _table.StartLevels)
         {
             foreach (var program in level.Where(p => p.Spec.AutoStart))
             {

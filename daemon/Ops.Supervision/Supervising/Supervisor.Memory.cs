@@ -14,7 +14,7 @@ public sealed partial class Supervisor
             return;
         }
 
-        var targets = _instances
+        var targets = _table.Instances
             .Where(i => i.Program.MemoryLimitBytes > 0 && i.State == InstanceState.Running && i.LivePid is not null)
             .Select(i => new MemoryTarget(i, i.Generation, i.LivePid!.Value))
             .ToArray();

@@ -9,17 +9,17 @@ public sealed partial class Supervisor
     public TimeSpan SinceLastLoopTurn => _time.GetElapsedTime(Volatile.Read(ref _lastTurn));
 
     /// <inheritdoc/>
-    public IReadOnlyList<InstanceSnapshot> Snapshot() => [.. _instances.Select(i => i.Snapshot)];
+    public IReadOnlyList<InstanceSnapshot> Snapshot() => [.. _table.Instances.Select(i => i.Snapshot)];
 
     /// <inheritdoc/>
     public IReadOnlyList<InstanceSnapshot>? Snapshot(string program) =>
-        program is not null && _byName.TryGetValue(program, out var entry)
+        program is not null && _table.ByName.TryGetValue(program, out var entry)
             ? [.. entry.Instances.Select(i => i.Snapshot)]
             : null;
 
     /// <inheritdoc/>
     public IReadOnlyList<TransitionRecord>? History(string program) =>
-        program is not null && _byName.TryGetValue(program, out var entry)
+        program is not null && _table.ByName.TryGetValue(program, out var entry)
             ? [.. entry.Instances
                 .SelectMany(i => i.Machine.HistoryNewestFirst())
                 .OrderByDescending(e => e.Sequence)
@@ -28,7 +28,7 @@ public sealed partial class Supervisor
 
     /// <inheritdoc/>
     public int? PidOf(string program, int instance) =>
-        program is not null && _byName.TryGetValue(program, out var entry) && instance >= 0 && instance < entry.Instances.Count
+        program is not null && _table.ByName.TryGetValue(program, out var entry) && instance >= 0 && instance < entry.Instances.Count
             ? entry.Instances[instance].Snapshot.Pid
             : null;
 

@@ -28,15 +28,18 @@ public sealed partial class Supervisor
         _stopAllWaiters.Add(completion);
         _shuttingDown = true;
 
+        // What a reload has stopped so far stays stopped; the rest of it would only be undone by this pass.
+        AbandonReloads("the daemon began stopping every program");
+
         // Start the pass over from the top: levels already stopped complete at once.
         _stopLevels.Clear();
         _stoppingLevel = null;
-        foreach (var level in _startLevels.Reverse())
+        foreach (var level in _table.StartLevels.Reverse())
         {
             _stopLevels.Enqueue(level);
         }
 
-        SupervisorLog.StoppingAll(_logger, _startLevels.Count);
+        SupervisorLog.StoppingAll(_logger, _table.StartLevels.Count);
     }
 
     /// <summary>Moves the stop-all pass on when the current level is all Stopped; runs after every event.</summary>
@@ -66,7 +69,7 @@ public sealed partial class Supervisor
                 _stoppingLevel = next;
                 foreach (var instance in next.SelectMany(p => p.Instances))
                 {
-                    StopForShutdown(instance);
+                    StopFor(instance, Reasons.Shutdown);
                 }
             }
 
@@ -76,22 +79,6 @@ public sealed partial class Supervisor
             }
 
             _stoppingLevel = null;
-        }
-    }
-
-    private void StopForShutdown(Instance instance)
-    {
-        switch (instance.State)
-        {
-            case InstanceState.Starting or InstanceState.Running:
-                BeginStop(instance, new StopPlan(AfterStop.Stopped, Reasons.Shutdown), Reasons.Shutdown);
-                break;
-            case InstanceState.Stopping:
-                instance.StopPlan = new StopPlan(AfterStop.Stopped, Reasons.Shutdown);
-                break;
-            default:
-                RequestStopped(instance, Reasons.Shutdown);
-                break;
         }
     }
 }

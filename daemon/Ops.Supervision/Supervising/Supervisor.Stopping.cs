@@ -103,6 +103,31 @@ public sealed partial class Supervisor
         TransitionTo(instance, InstanceState.Stopped, reason);
     }
 
+    /// <summary>
+    /// Stops <paramref name="instance"/> for good, whatever its state, for the daemon's shutdown or a reload: the stop
+    /// sequence when something runs, Stopped otherwise; a stop under way ends Stopped; a dependency wait is dropped.
+    /// </summary>
+    private void StopFor(Instance instance, string reason)
+    {
+        switch (instance.State)
+        {
+            case InstanceState.Starting or InstanceState.Running:
+                BeginStop(instance, new StopPlan(AfterStop.Stopped, reason), reason);
+                break;
+            case InstanceState.Stopping:
+                instance.StopPlan = new StopPlan(AfterStop.Stopped, reason);
+                break;
+            case InstanceState.Stopped when instance.DependencyWait is not null:
+                StopWaitingForDependencies(instance);
+                instance.ReasonOverride = reason;
+                Publish(instance);
+                break;
+            default:
+                RequestStopped(instance, reason);
+                break;
+        }
+    }
+
     /// <summary>A health or memory check condemned a Running instance: stop it, then restart or give up.</summary>
     private void Condemn(Instance instance, string reason)
     {

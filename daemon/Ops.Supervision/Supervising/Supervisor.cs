@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Ops.Supervision.Os;
@@ -33,10 +32,9 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
 
     private readonly CancellationTokenSource _lifetime = new();
     private readonly long _clockStart;
-    private readonly IReadOnlyList<ProgramEntry> _programs;
-    private readonly FrozenDictionary<string, ProgramEntry> _byName;
-    private readonly IReadOnlyList<Instance> _instances;
-    private readonly IReadOnlyList<IReadOnlyList<ProgramEntry>> _startLevels;
+
+    /// <summary>Replaced as a whole, by the loop only, when a reload is applied; read by API threads.</summary>
+    private volatile ProgramTable _table;
 
     private long _lastTurn;
     private long _sequence;
@@ -74,16 +72,8 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
         _clockStart = time.GetTimestamp();
         _lastTurn = _clockStart;
 
-        var specs = programs.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
-        if (specs.GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
-        {
-            throw new ArgumentException($"Program '{duplicate.Key}' is configured more than once.", nameof(programs));
-        }
-
-        _programs = [.. specs.Select(CreateEntry)];
-        _byName = _programs.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
-        _instances = [.. _programs.SelectMany(p => p.Instances)];
-        _startLevels = ComputeStartLevels();
+        _table = ProgramTable.Create([.. programs.Select(CreateEntry)]);
+        LogUnknownDependencies(_table);
     }
 
     /// <summary>Raised from the supervision loop after every transition; a throwing handler is logged and ignored.</summary>
@@ -111,11 +101,7 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
         Volatile.Write(ref _lastTurn, _time.GetTimestamp());
         _heartbeatTimer = _time.CreateTimer(
             _ => Post(HeartbeatTick.Instance), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
-        if (_programs.Any(p => p.MemoryLimitBytes > 0))
-        {
-            _memoryTimer = _time.CreateTimer(
-                _ => Post(MemoryTick.Instance), null, _options.MemoryCheckInterval, _options.MemoryCheckInterval);
-        }
+        EnsureMemoryTimer();
 
         Post(AutoStartRequested.Instance);
         _run = LoopAsync(cancellationToken);
@@ -147,7 +133,7 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
             CloseChannel();
         }
 
-        foreach (var instance in _instances)
+        foreach (var instance in _table.Instances)
         {
             instance.CancelTimers();
             instance.GroupTimer?.Dispose();
@@ -225,6 +211,9 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
             case CommandRequested command:
                 HandleCommand(command);
                 break;
+            case ReloadRequested reload:
+                HandleReload(reload);
+                break;
             case StopAllRequested stopAll:
                 BeginStopAll(stopAll.Completion);
                 break;
@@ -260,6 +249,8 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
     /// <summary>Follow-ups that depend on the state of many instances, checked once per event.</summary>
     private void AfterEvent()
     {
+        // First, so that the waits of instances a reload just stopped are gone before the waits are looked at.
+        AdvanceReload();
         if (_changed)
         {
             _changed = false;
@@ -297,6 +288,8 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
             waiter.TrySetException(new InvalidOperationException("The supervision loop ended before every program stopped."));
         }
 
+        AbandonReloads("the supervision loop ended");
+
         _stopAllWaiters.Clear();
     }
 
@@ -310,6 +303,9 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
                 break;
             case StopAllRequested stopAll:
                 stopAll.Completion.TrySetException(new InvalidOperationException(NotRunning));
+                break;
+            case ReloadRequested reload:
+                reload.Completion.TrySetException(new InvalidOperationException(NotRunning));
                 break;
         }
     }
@@ -350,16 +346,23 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
         });
     }
 
+    /// <summary>Measures memory only while some program has a limit; a reload may add the first one.</summary>
+    private void EnsureMemoryTimer()
+    {
+        if (_memoryTimer is null && _table.Programs.Any(p => p.MemoryLimitBytes > 0))
+        {
+            _memoryTimer = _time.CreateTimer(
+                _ => Post(MemoryTick.Instance), null, _options.MemoryCheckInterval, _options.MemoryCheckInterval);
+        }
+    }
+
     private ProgramEntry CreateEntry(ProgramSpec spec)
     {
         var entry = new ProgramEntry(spec);
-        entry.Instances =
-        [
-            .. Enumerable.Range(0, Math.Max(spec.Instances, 0)).Select(i => new Instance(
-                entry,
-                i,
-                new InstanceStateMachine(spec.Name, i, _time, _options.HistoryPerInstance, () => ++_sequence))),
-        ];
+        entry.Instances = [.. Enumerable.Range(0, Math.Max(spec.Instances, 0)).Select(i => CreateInstance(entry, i))];
         return entry;
     }
+
+    private Instance CreateInstance(ProgramEntry entry, int index) =>
+        new(entry, index, new InstanceStateMachine(entry.Name, index, _time, _options.HistoryPerInstance, () => ++_sequence));
 }

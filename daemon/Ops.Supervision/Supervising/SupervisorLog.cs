@@ -80,4 +80,15 @@ internal static partial class SupervisorLog
         Message = "{Command} {Target}: {Status} ({Message})")]
     public static partial void CommandHandled(
         ILogger logger, CommandKind command, string target, CommandStatus status, string message);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Information,
+        Message = "Reloading programs: added {Added}, removed {Removed}, changed {Changed}; {Unchanged} unchanged keep running")]
+    public static partial void Reloading(
+        ILogger logger, IReadOnlyList<string> added, IReadOnlyList<string> removed, IReadOnlyList<string> changed, int unchanged);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Reload applied: dropped {Dropped}, started {Started}")]
+    public static partial void ReloadApplied(ILogger logger, IReadOnlyList<string> dropped, IReadOnlyList<string> started);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Reload abandoned halfway: {Why}")]
+    public static partial void ReloadAbandoned(ILogger logger, string why);
 }

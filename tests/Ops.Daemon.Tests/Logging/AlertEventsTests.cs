@@ -40,6 +40,24 @@ public sealed class AlertEventsTests : IDisposable
         Assert.Equal(["QueueAtCapacity", "StorageDown", "StorageUp"], _capture.Events.Select(e => ((ScalarValue)e.Properties["Alert"]).Value));
     }
 
+    [Theory]
+    [InlineData("Ops.Jobs.Storage.JobStorageHost", 3001, "StorageDown")]
+    [InlineData("Ops.Jobs.Storage.JobStorageHost", 3002, "StorageUp")]
+    [InlineData("Ops.Jobs.Filters.RetryFilter", 3101, "TaskFailed")]
+    [InlineData("Ops.Jobs.Filters.RecurringCapacityFilter", 3201, "QueueAtCapacity")]
+    [InlineData("Ops.Jobs.Submitting.TaskSubmitter", 3202, "QueueAtCapacity")]
+    [InlineData("Ops.Jobs.Filters.RetryFilter", 3100, null)]
+    [InlineData("Somebody.Else", 3101, null)]
+    public void JobsOwnAlertEvents_AreTaggedByEventId(string category, int eventId, string? kind)
+    {
+#pragma warning disable CA1848 // Stands in for Ops.Jobs' own LoggerMessage declarations.
+        _factory.CreateLogger(category).Log(Microsoft.Extensions.Logging.LogLevel.Error, new EventId(eventId), "Something happened");
+#pragma warning restore CA1848
+
+        var logged = Assert.Single(_capture.Events);
+        Assert.Equal(kind, logged.Properties.TryGetValue("Alert", out var alert) ? ((ScalarValue)alert).Value : null);
+    }
+
     [Fact]
     public void SupervisorTransitionToFatal_IsTaggedWithExitCodeEvenAfterASignal()
     {

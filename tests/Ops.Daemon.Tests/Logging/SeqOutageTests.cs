@@ -59,7 +59,8 @@ public sealed class SeqOutageTests
         await using var second = await Opsd.Restart(first).StartAsync();
         List<int> FirstRunLines() =>
             [.. seq.Events.Where(e => e.String("Program") == "writer" && e.String("Stream") == "stdout" && e.Number("Pid") == firstPid).Select(e => int.Parse(e.String("Text")![..10]))];
-        Assert.True(await ClefEndpoint.EventuallyAsync(() => FirstRunLines().Count >= Lines, Redelivery), $"{FirstRunLines().Count} of {Lines}\n{second.Output}");
+        bool FirstRunStopped() => seq.Events.Any(e => e.Template.StartsWith("opsd stopped", StringComparison.Ordinal));
+        Assert.True(await ClefEndpoint.EventuallyAsync(() => FirstRunLines().Count >= Lines && FirstRunStopped(), Redelivery), $"{FirstRunLines().Count} of {Lines}\n{second.Output}");
 
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(Enumerable.Range(1, Lines), FirstRunLines().Order());

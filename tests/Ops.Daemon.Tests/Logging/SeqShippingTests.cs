@@ -33,7 +33,14 @@ public sealed class SeqShippingTests
         var talker = (await opsd.WaitForStateAsync("talker", "Running", Wait)).Single();
         await opsd.WaitForStateAsync("crasher", "Fatal", Wait);
         Assert.True(
-            await ClefEndpoint.EventuallyAsync(() => seq.Events.Count(e => IsLine(e, "talker", "stdout")) >= Lines && seq.Events.Any(e => IsLine(e, "leaky", "stderr")) && seq.Events.Any(e => e.Has("Alert")), Wait),
+            await ClefEndpoint.EventuallyAsync(
+                () => seq.Events.Count(e => IsLine(e, "talker", "stdout")) >= Lines
+                    && seq.Events.Any(e => IsLine(e, "talker", "stderr"))
+                    && seq.Events.Any(e => IsLine(e, "leaky", "stderr"))
+                    && seq.Events.Any(e => IsLine(e, "leaky", "stdout"))
+                    && seq.Events.Any(e => e.Has("Alert"))
+                    && seq.Events.Any(IsTalkerRunning),
+                Wait),
             $"not everything arrived: {seq.Events.Count(e => IsLine(e, "talker", "stdout"))} talker lines\n{opsd.Output}");
 
         // Child lines: one event each, in order, stdout at Information, stderr at Warning.
@@ -51,7 +58,7 @@ public sealed class SeqShippingTests
         Assert.Equal(("Warning", "trouble ahead"), (stderr.Level, stderr.String("Text")));
 
         // opsd's own events carry the stable names and Host.
-        var running = seq.Events.First(e => e.String("Program") == "talker" && e.String("State") == "Running");
+        var running = seq.Events.First(IsTalkerRunning);
         Assert.Equal((0L, "test-host"), (running.Number("Instance"), running.String("Host")));
         Assert.False(string.IsNullOrEmpty(running.String("Reason")));
 
@@ -77,8 +84,10 @@ public sealed class SeqShippingTests
         var tail = await opsd.Http.GetFromJsonAsync<List<JsonObject>>("/api/v1/programs/talker/log?lines=5");
         Assert.Equal(Enumerable.Range(Lines - 4, 5), tail!.Select(l => int.Parse(l["text"]!.GetValue<string>()[..10])));
         var file = Path.Combine(opsd.Directory, "log", "programs", "talker-0.out.log");
-        Assert.Equal(Lines, File.ReadLines(file).Count());
+        Assert.True(await ClefEndpoint.EventuallyAsync(() => File.ReadLines(file).Count() == Lines, Wait), $"{file} has {File.ReadLines(file).Count()} lines");
     }
+
+    private static bool IsTalkerRunning(ClefEvent e) => e.String("Program") == "talker" && e.String("State") == "Running";
 
     private static bool IsLine(ClefEvent e, string program, string stream) =>
         e.String("Program") == program && e.String("Stream") == stream;

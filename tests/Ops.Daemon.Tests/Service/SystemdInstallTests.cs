@@ -35,14 +35,14 @@ public sealed class SystemdInstallTests
         var analyze = ScratchSystem.Which("systemd-analyze");
         Assert.True(analyze is not null, "systemd-analyze is missing: install the systemd package (apt-get install systemd); .ci/run does");
         using var system = new ScratchSystem(ScratchSystem.TwoLevelConfig);
-        var (code, unit, stderr) = await ScratchSystem.OpsdAsync("service", "print", "--config", system.At(ScratchSystem.ConfigPath), "--user", "nobody");
+        var (code, unit, stderr) = await ScratchSystem.OpsdAsync("service", "print", "--config", system.At(ScratchSystem.ConfigPath), "--user", "ops");
         Assert.True(code == 0, stderr);
         var unitFile = system.At("/opsd.service");
         await File.WriteAllTextAsync(unitFile, unit);
 
         var (verifyCode, verifyOut, verifyErr) = await ScratchSystem.RunAsync(analyze, ["verify", unitFile]);
 
-        Assert.Contains("\nUser=nobody\n", unit, StringComparison.Ordinal);
+        Assert.Contains("\nUser=ops\n", unit, StringComparison.Ordinal);
         var complaints = (verifyOut + verifyErr).Split('\n').Where(l => l.Contains("opsd.service", StringComparison.Ordinal)).ToList();
         Assert.True(verifyCode == 0 && complaints.Count == 0, $"systemd-analyze verify (exit {verifyCode}):\n{verifyOut}{verifyErr}");
     }

@@ -16,7 +16,7 @@ internal sealed class Opsd : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public Opsd(JsonObject programs, JsonObject? extraOps = null)
+    public Opsd(JsonObject programs, JsonObject? extraOps = null, string? token = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("opsd-test-").FullName;
         Port = Tools.FreePort();
@@ -41,6 +41,10 @@ internal sealed class Opsd : IAsyncDisposable
         ConfigPath = Path.Combine(Directory, "opsd.json");
         File.WriteAllText(ConfigPath, new JsonObject { ["Ops"] = ops }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
+        if (token is not null)
+        {
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
     }
 
     private Opsd(Opsd previous)

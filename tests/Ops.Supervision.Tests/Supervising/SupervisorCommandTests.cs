@@ -1,3 +1,4 @@
+using Ops.Supervision.Specs;
 using Ops.Supervision.Tests.Support;
 
 namespace Ops.Supervision.Tests.Supervising;
@@ -129,7 +130,7 @@ public class SupervisorCommandTests
     public async Task Send_StopOfExitedAndFatal_Stopped()
     {
         await using var h = await Harness.StartAsync(
-            [Harness.Program("done") with { Restart = Specs.RestartPolicy.Never }, Harness.Program("broken") with { MaxRestarts = 0 }],
+            [Harness.Program("done") with { Restart = RestartPolicy.Never }, Harness.Program("broken") with { MaxRestarts = 0 }],
             h => h.Launcher.OnStart = p => { if (p.Spec.Program == "broken") { p.Exit(1); } });
         await h.AdvanceAsync(TimeSpan.FromSeconds(1));
         await h.ActAsync(() => h.Launcher.Last("done").Exit(0));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Ops.Supervision.Specs;
 using Ops.Supervision.Tests.Support;
 
 namespace Ops.Supervision.Tests.Supervising;
@@ -80,7 +81,7 @@ public class SupervisorObservabilityTests
     [Fact]
     public async Task PidOf_RunningThenExited()
     {
-        await using var h = await Harness.StartAsync(Harness.Program("web") with { Restart = Specs.RestartPolicy.Never });
+        await using var h = await Harness.StartAsync(Harness.Program("web") with { Restart = RestartPolicy.Never });
         await h.AdvanceAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(h.Launcher.Last("web").Pid, h.Supervisor.PidOf("web", 0));
 

@@ -98,6 +98,14 @@ internal sealed class Harness : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Applies <paramref name="programs"/> and waits for the reload to be carried out and the loop to settle.</summary>
+    public async Task<ReloadResult> ReloadAsync(params ProgramSpec[] programs)
+    {
+        var result = await Supervisor.ReloadAsync(programs, CancellationToken.None).WaitAsync(Patience);
+        await IdleAsync();
+        return result;
+    }
+
     /// <summary>Runs <paramref name="action"/> (an exit, a kill) and waits for the loop to handle it.</summary>
     public async Task ActAsync(Action action)
     {

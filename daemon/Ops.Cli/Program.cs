@@ -1,0 +1,3 @@
+using Ops.Cli.CommandLine;
+
+return await OpsctlCommandLine.RunAsync(args);
