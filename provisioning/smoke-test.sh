@@ -54,6 +54,23 @@ if [[ $(jq -r '.opsd.run' "$OPS_ENVIRONMENT_FILE") == systemd ]] && systemd_runn
   main_pid=$(systemctl show -p MainPID --value opsd.service)
   [[ $(cat "/proc/$main_pid/comm" 2>/dev/null) == opsd ]] || fail "opsd.service's main process ($main_pid) is not opsd"
   pass "opsd.service active (Type=notify), main pid $main_pid, $(systemctl show -p TimeoutStopUSec opsd.service)"
+
+  # A stop ends every program (opsd stops them, KillMode=mixed mops up); a start brings them back.
+  systemctl stop opsd.service
+  if pgrep -u "$expected_user" >/dev/null; then
+    fail "after systemctl stop opsd, processes of $expected_user still run: $(pgrep -a -u "$expected_user" | head -n 3)"
+  fi
+  [[ $(systemctl show -p Result --value opsd.service) == success ]] || fail "opsd.service stopped with result $(systemctl show -p Result --value opsd.service), not success"
+  systemctl start opsd.service
+  wait_for_http "$url/healthz" 60 || fail "opsd did not answer /healthz after systemctl start"
+  state=
+  for _ in $(seq 1 30); do
+    state=$(curl -fsS -m 5 "$url/api/v1/programs/$demo" | jq -r '[.[].state] | unique | join(",")' || true)
+    [[ $state == Running ]] && break
+    sleep 1
+  done
+  [[ $state == Running ]] || fail "after systemctl start opsd, program $demo is '$state', not Running"
+  pass "systemctl stop opsd leaves no program behind (result success); start brings $demo back Running"
 elif [[ $(jq -r '.opsd.run' "$OPS_ENVIRONMENT_FILE") == systemd ]]; then
   skip "opsd.service: systemd is not running in this machine, opsd was started directly"
 fi

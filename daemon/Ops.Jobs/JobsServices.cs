@@ -44,6 +44,9 @@ public static class JobsServices
         services.AddSingleton<QueueFilter>();
         services.AddSingleton<RecurringCapacityFilter>();
         services.AddHostedService<JobsService>();
+        services.AddTransient<Hosts.HostCommandJob>();
+        services.AddSingleton<Hosts.ClusterPrograms>();
+        services.AddHostedService(sp => sp.GetRequiredService<Hosts.ClusterPrograms>());
         return services;
     }
 

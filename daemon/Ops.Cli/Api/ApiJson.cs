@@ -10,6 +10,7 @@ namespace Ops.Cli.Api;
 [JsonSerializable(typeof(CommandAccepted))]
 [JsonSerializable(typeof(List<LogLine>))]
 [JsonSerializable(typeof(LogLine))]
+[JsonSerializable(typeof(DroppedLines))]
 [JsonSerializable(typeof(ReloadDiff))]
 [JsonSerializable(typeof(RunAccepted))]
 [JsonSerializable(typeof(JobInfo))]

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Ops.Cli.Api;
 
 // The JSON shapes of opsd's HTTP API as opsctl reads them. opsctl references no daemon project ("Cli knows only
@@ -43,12 +41,19 @@ public sealed record CommandAccepted(string? Command, string? Target, IReadOnlyL
 /// <summary>One output line of GET /api/v1/programs/{name}/log, and one event of its follow stream.</summary>
 public sealed record LogLine(DateTimeOffset? At, int? Pid, string? Text);
 
-/// <summary>The answer to POST /api/v1/reload: program names (or objects naming them) by kind of change.</summary>
+/// <summary>A follow stream's <c>event: dropped</c>: how many lines opsd has dropped for this reader so far.</summary>
+public sealed record DroppedLines(long Dropped);
+
+/// <summary>The answer to POST /api/v1/reload: the programs by kind of change, and what opsd could not apply.</summary>
 public sealed record ReloadDiff(
-    IReadOnlyList<JsonElement>? Added,
-    IReadOnlyList<JsonElement>? Removed,
-    IReadOnlyList<JsonElement>? Changed,
-    IReadOnlyList<JsonElement>? Unchanged);
+    IReadOnlyList<string>? Added,
+    IReadOnlyList<string>? Removed,
+    IReadOnlyList<string>? Changed,
+    IReadOnlyList<string>? Unchanged,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? ChangedFields,
+    bool? Applied,
+    IReadOnlyList<string>? RestartRequired,
+    IReadOnlyList<string>? Warnings);
 
 /// <summary>The 202 answer to POST /api/v1/tasks/{name}/runs: one job per item, in the order of the items.</summary>
 public sealed record RunAccepted(IReadOnlyList<string> JobIds);

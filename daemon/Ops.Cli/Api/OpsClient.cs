@@ -67,7 +67,7 @@ public sealed class OpsClient : IDisposable
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw new OpsdRefusedException(await ToAnswerAsync(response, headers.Token), TokenSent);
+                throw new OpsdRefusedException(await ToAnswerAsync(response, headers.Token), TokenSent, $"GET /{path}");
             }
 
             return response;
@@ -114,7 +114,7 @@ public sealed class OpsClient : IDisposable
 
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, limit.Token);
             var answer = await ToAnswerAsync(response, limit.Token);
-            return response.IsSuccessStatusCode ? answer : throw new OpsdRefusedException(answer, TokenSent);
+            return response.IsSuccessStatusCode ? answer : throw new OpsdRefusedException(answer, TokenSent, $"{method} /{path}");
         }
         catch (Exception ex) when (Unreachable(ex, ct, timeout) is { } unreachable)
         {

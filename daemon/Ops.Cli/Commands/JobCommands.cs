@@ -83,7 +83,7 @@ public static class JobCommands
         Row("created", Styles.Plain(Formats.StorageTime(job.CreatedAt)));
         Row("finished", Styles.Plain(Formats.StorageTime(job.FinishedAt)));
         Row("reason", Styles.Plain(job.Reason));
-        session.Terminal.Out.Write(grid);
+        session.Terminal.Write(grid);
         if (job.StderrTail is { Count: > 0 } stderr)
         {
             session.Terminal.Out.WriteLine("last stderr lines:");
@@ -127,7 +127,7 @@ public static class JobCommands
                 Styles.Plain(job.Reason));
         }
 
-        session.Terminal.Out.Write(table);
+        session.Terminal.Write(table);
         return ExitCodes.Ok;
     }
 }

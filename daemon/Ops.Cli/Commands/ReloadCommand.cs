@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Ops.Cli.Api;
 using Ops.Cli.CommandLine;
 using Spectre.Console;
@@ -34,31 +33,39 @@ public static class ReloadCommand
         var diff = answer.Read(ApiJson.Default.ReloadDiff);
         var console = session.Terminal.Out;
         var changes = (diff.Added?.Count ?? 0) + (diff.Removed?.Count ?? 0) + (diff.Changed?.Count ?? 0);
-        console.WriteLine(changes == 0
-            ? "No changes: the config matches what runs."
-            : dryRun ? "Dry run, nothing changed. A reload would:" : "Reloaded:");
+        console.WriteLine((changes, dryRun) switch
+        {
+            (0, _) => "No program changes: the config matches what runs.",
+            (_, true) => "Dry run, nothing changed. A reload would:",
+            _ => "Reloaded:",
+        });
         Write(console, dryRun ? "add" : "added", "+", Color.Green, diff.Added);
         Write(console, dryRun ? "remove" : "removed", "-", Color.Red, diff.Removed);
-        Write(console, dryRun ? "restart (changed)" : "restarted (changed)", "~", Color.Yellow, diff.Changed);
+        foreach (var program in diff.Changed ?? [])
+        {
+            var fields = diff.ChangedFields?.GetValueOrDefault(program) is { Count: > 0 } changed ? $" ({string.Join(", ", changed)})" : string.Empty;
+            Write(console, dryRun ? "restart" : "restarted", "~", Color.Yellow, [program + fields]);
+        }
+
         Write(console, "unchanged", "=", Color.Grey, diff.Unchanged);
+        foreach (var key in diff.RestartRequired ?? [])
+        {
+            session.Terminal.Warn($"{key}: takes effect only when opsd restarts");
+        }
+
+        foreach (var warning in diff.Warnings ?? [])
+        {
+            session.Terminal.Warn(warning);
+        }
+
         return ExitCodes.Ok;
     }
 
-    private static void Write(IAnsiConsole console, string what, string sign, Color color, IReadOnlyList<JsonElement>? programs)
+    private static void Write(IAnsiConsole console, string what, string sign, Color color, IReadOnlyList<string>? programs)
     {
-        if (programs is not { Count: > 0 })
+        if (programs is { Count: > 0 })
         {
-            return;
+            console.Write(new Text($"  {sign} {what}: {string.Join(", ", programs)}{Environment.NewLine}", new Style(color)));
         }
-
-        console.Write(new Text($"  {sign} {what}: {string.Join(", ", programs.Select(Name))}{Environment.NewLine}", new Style(color)));
     }
-
-    /// <summary>A program's name, whether opsd lists names or objects with a name.</summary>
-    private static string Name(JsonElement program) => program.ValueKind switch
-    {
-        JsonValueKind.String => program.GetString()!,
-        JsonValueKind.Object when program.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String => name.GetString()!,
-        _ => program.GetRawText(),
-    };
 }

@@ -51,7 +51,7 @@ public static class StatusCommand
                 Styles.Plain(i.Reason));
         }
 
-        session.Terminal.Out.Write(table);
+        session.Terminal.Write(table);
         return ExitCodes.Ok;
     }
 

@@ -14,6 +14,7 @@ public static class TailCommand
 {
     private const int DefaultLines = 100;
     private const int MaxLines = 10_000;
+    private const string DroppedEvent = "dropped";
 
     /// <summary>The command.</summary>
     public static Command Create(GlobalOptions global)
@@ -94,9 +95,17 @@ public static class TailCommand
 
     private static void WriteEvent(Session session, SseItem<string> item)
     {
+        if (item.EventType == DroppedEvent)
+        {
+            // opsd drops lines for a reader that cannot keep up, and says how many (a running total).
+            var dropped = JsonSerializer.Deserialize(item.Data, ApiJson.Default.DroppedLines)?.Dropped;
+            session.Terminal.Warn($"opsd dropped {dropped?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "some"} line(s) of this stream: opsctl did not read fast enough");
+            return;
+        }
+
         if (item.EventType != SseParser.EventTypeDefault || item.Data.Length == 0)
         {
-            return; // keep-alives and event kinds this opsctl does not know
+            return; // event kinds this opsctl does not know
         }
 
         if (session.Json)

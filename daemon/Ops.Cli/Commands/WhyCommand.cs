@@ -99,7 +99,7 @@ public static class WhyCommand
                 Styles.Plain(Formats.Delay(t.DelayMs)));
         }
 
-        console.Write(table);
+        session.Terminal.Write(table);
         WriteLatestStderr(console, program, history);
         return ExitCodes.Ok;
     }

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Ops.Cli.Output;
 
@@ -56,6 +57,28 @@ public sealed class Terminal
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// Writes a table or grid on stdout. Off a terminal it is rendered plain and each line's trailing padding is
+    /// cut, so that files and pipes get clean, aligned text.
+    /// </summary>
+    public void Write(IRenderable renderable)
+    {
+        if (IsOutTerminal)
+        {
+            Out.Write(renderable);
+            return;
+        }
+
+        using var buffer = new StringWriter();
+        CreateConsole(buffer, redirected: true).Write(renderable);
+        foreach (var line in buffer.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'))
+        {
+            RawOut.WriteLine(line.TrimEnd());
+        }
+
+        RawOut.Flush();
     }
 
     /// <summary>Prints one JSON document (as received) on its own line.</summary>

@@ -19,6 +19,10 @@ public sealed record ProgramInstanceDto(
     /// <summary>Maps a supervisor snapshot, stamping the host it runs on.</summary>
     public static ProgramInstanceDto From(InstanceSnapshot s, string host) =>
         new(s.Program, s.Instance, host, s.State.ToString(), s.Pid, s.Since, s.Restarts, s.LastExitCode, s.LastSignal, s.Reason, s.Healthy);
+
+    /// <summary>Maps an instance another host published (State "Unknown" when that host went silent).</summary>
+    public static ProgramInstanceDto From(Ops.Jobs.Hosts.PublishedInstance p) =>
+        new(p.Program, p.Instance, p.Host, p.State, p.Pid, p.Since, p.Restarts, p.LastExitCode, p.LastSignal, p.Reason, p.Healthy);
 }
 
 /// <summary>One transition as GET /api/v1/programs/{name}/history shows it.</summary>

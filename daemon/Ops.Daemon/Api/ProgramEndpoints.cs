@@ -1,4 +1,5 @@
 using Ops.Daemon.Configuration;
+using Ops.Jobs.Hosts;
 using Ops.Supervision;
 
 namespace Ops.Daemon.Api;
@@ -11,22 +12,19 @@ public static partial class ProgramEndpoints
     {
         var programs = app.MapGroup("/api/v1/programs");
 
-        programs.MapGet("/", (ISupervisor supervisor, OpsSettings settings) =>
-            Results.Ok(supervisor.Snapshot().Select(s => ProgramInstanceDto.From(s, settings.HostName))));
+        // Every host's instances: this host's fresh from the supervisor, the others' as published in the storage.
+        programs.MapGet("/", (ISupervisor supervisor, ClusterPrograms cluster, OpsSettings settings) =>
+            Results.Ok(supervisor.Snapshot().Select(s => ProgramInstanceDto.From(s, settings.HostName)).Concat(cluster.Remote().Select(ProgramInstanceDto.From))));
 
-        programs.MapGet("/{name}", (string name, ISupervisor supervisor, OpsSettings settings) =>
+        programs.MapGet("/{name}", (string name, string? host, ISupervisor supervisor, ClusterPrograms cluster, OpsSettings settings) =>
         {
             var (program, instance) = SplitTarget(name);
-            var snapshot = supervisor.Snapshot(program);
-            if (snapshot is null)
-            {
-                return UnknownProgram(name);
-            }
-
-            var selected = instance is null ? snapshot : snapshot.Where(s => s.Instance == instance).ToList();
-            return selected.Count == 0
-                ? UnknownProgram(name)
-                : Results.Ok(selected.Select(s => ProgramInstanceDto.From(s, settings.HostName)));
+            var local = host is null || host == settings.HostName
+                ? (supervisor.Snapshot(program) ?? []).Select(s => ProgramInstanceDto.From(s, settings.HostName))
+                : [];
+            var remote = host == settings.HostName ? [] : cluster.Remote().Where(p => p.Program == program && (host is null || p.Host == host)).Select(ProgramInstanceDto.From);
+            var selected = local.Concat(remote).Where(s => instance is null || s.Instance == instance).ToList();
+            return selected.Count == 0 ? UnknownProgram(name) : Results.Ok(selected);
         });
 
         programs.MapGet("/{name}/history", (string name, ISupervisor supervisor) =>
@@ -41,8 +39,16 @@ public static partial class ProgramEndpoints
         foreach (var kind in Enum.GetValues<CommandKind>())
         {
             var verb = kind.ToString().ToLowerInvariant();
-            programs.MapPost($"/{{name}}/{verb}", async (string name, ISupervisor supervisor, CancellationToken ct) =>
+            programs.MapPost($"/{{name}}/{verb}", async (string name, string? host, ISupervisor supervisor, ClusterPrograms cluster, OpsSettings settings, CancellationToken ct) =>
             {
+                if (host is not null && host != settings.HostName)
+                {
+                    // Another host's program: the command travels through that host's queue.
+                    return cluster.SendToHost(host, kind, name) is { } jobId
+                        ? Results.Accepted(value: new CommandAcceptedDto(verb, name, [], $"sent to host {host} (job {jobId})"))
+                        : Results.Problem($"No host '{host}' has published its programs to the shared storage.", statusCode: StatusCodes.Status404NotFound, title: "Unknown host");
+                }
+
                 var result = await supervisor.SendAsync(kind, name, ct);
                 return result.Status switch
                 {

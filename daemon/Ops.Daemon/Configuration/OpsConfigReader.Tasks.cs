@@ -64,7 +64,10 @@ public static partial class OpsConfigReader
             connectionString,
             schema,
             r.Duration("InvisibilityTimeout", defaults.InvisibilityTimeout, allowZero: false),
-            r.Duration("PollInterval", defaults.PollInterval, allowZero: false));
+            r.Duration("PollInterval", defaults.PollInterval, allowZero: false))
+        {
+            HostTimeout = r.Duration("HostTimeout", defaults.HostTimeout, allowZero: false),
+        };
         r.Finish();
         return spec;
     }

@@ -62,6 +62,27 @@ internal sealed class ProgramsPage : RazorPage
             WriteLiteral("</td></tr>");
         }
 
+        foreach (var r in services.GetRequiredService<Ops.Jobs.Hosts.ClusterPrograms>().Remote())
+        {
+            WriteLiteral($"<tr data-instance=\"{Html.HtmlEncode($"{r.Host}/{r.Program}:{r.Instance}")}\"><td>");
+            Write($"{r.Program}:{r.Instance}");
+            WriteLiteral("</td><td>");
+            Write(r.Host);
+            WriteLiteral($"</td><td><span class=\"label {(Enum.TryParse<InstanceState>(r.State, out var state) ? StateLabel(state) : "label-default")} ops-state\">");
+            Write(r.State);
+            WriteLiteral("</span></td><td class=\"ops-pid\">");
+            Write(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-");
+            WriteLiteral("</td><td>");
+            Write(r.State == nameof(InstanceState.Running) ? Uptime(DateTimeOffset.UtcNow - r.Since) : r.LastHeartbeat is { } beat ? $"last seen {beat:u}" : "-");
+            WriteLiteral("</td><td>");
+            Write(r.Restarts.ToString(CultureInfo.InvariantCulture));
+            WriteLiteral("</td><td>");
+            Write(r.LastExitCode is { } code ? $"exit {code}" : r.LastSignal is { } signal ? $"signal {signal}" : "-");
+            WriteLiteral("</td><td>");
+            Write(r.Reason ?? string.Empty);
+            WriteLiteral("</td><td class=\"text-right text-muted\">other host</td></tr>");
+        }
+
         WriteLiteral("</tbody></table></div></div></div>");
     }
 

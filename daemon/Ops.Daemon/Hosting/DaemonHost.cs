@@ -58,6 +58,7 @@ public static class DaemonHost
         app.MapLoginEndpoints();
         app.MapHealthEndpoints();
         app.MapProgramEndpoints();
+        app.MapReloadEndpoints();
         app.MapTaskEndpoints();
         app.MapMetricsEndpoint();
         app.MapConsole();

@@ -97,7 +97,7 @@ internal sealed partial class ChildOutputShipper(
     }
 
     /// <summary>Logs, per instance, the lines dropped since the last report (and in all).</summary>
-    internal void ReportDrops()
+    private void ReportDrops()
     {
         foreach (var feed in _feeds)
         {

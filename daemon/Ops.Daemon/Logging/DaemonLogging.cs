@@ -35,6 +35,7 @@ public static class DaemonLogging
         ArgumentNullException.ThrowIfNull(settings);
         var masker = new SecretMasker(settings.Secrets);
         var relay = new SelfLogRelay(time);
+        var problems = new List<string>();
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(settings.LogLevel)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
@@ -54,7 +55,7 @@ public static class DaemonLogging
                 sinks.Conditional(e => !HasSourceContext(e, ChildOutputShipper.SourceContext), local => AddLocalSinks(local, settings));
                 if (settings.Seq is { } seq)
                 {
-                    sinks.Conditional(e => !HasSourceContext(e, SelfLogRelay.SourceContext), remote => AddSeq(remote, seq, settings));
+                    sinks.Conditional(e => !HasSourceContext(e, SelfLogRelay.SourceContext), remote => AddSeq(remote, seq, settings, problems));
                 }
 
                 extraSinks?.Invoke(sinks);
@@ -64,6 +65,11 @@ public static class DaemonLogging
         var logger = configuration.CreateLogger();
         relay.Attach(logger);
         SelfLog.Enable(relay.Write);
+        foreach (var problem in problems)
+        {
+            SelfLog.WriteLine("{0}", problem);
+        }
+
         return logger;
     }
 
@@ -87,7 +93,7 @@ public static class DaemonLogging
         }
     }
 
-    private static void AddSeq(LoggerSinkConfiguration sinks, SeqSettings seq, OpsSettings settings)
+    private static void AddSeq(LoggerSinkConfiguration sinks, SeqSettings seq, OpsSettings settings, List<string> problems)
     {
         var directory = BufferDirectory(settings);
         try
@@ -97,7 +103,8 @@ public static class DaemonLogging
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            SelfLog.WriteLine("Cannot create the Seq buffer directory {0}: {1}", directory, ex.Message);
+            // Reported once the logger exists; the sink retries creating it with every event.
+            problems.Add($"Cannot create the Seq buffer directory {directory}: {ex.Message}");
         }
 
         // Durable: every event is appended to a file first and shipped from there, so nothing is lost while Seq is

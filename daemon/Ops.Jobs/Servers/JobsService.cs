@@ -64,6 +64,19 @@ public sealed partial class JobsService(
     private void StartServers(JobStorage jobStorage)
     {
         var activator = new ServiceProviderJobActivator(services);
+
+        // This host's own queue: operator commands for its programs, sent from any host.
+        var hostQueue = Hosts.HostQueues.For(options.HostName);
+        _servers.Add(new BackgroundJobServer(
+            new BackgroundJobServerOptions
+            {
+                ServerName = $"{options.HostName}:{hostQueue}",
+                Queues = [hostQueue],
+                WorkerCount = 1,
+                Activator = activator,
+                SchedulePollingInterval = options.SchedulePollingInterval,
+            },
+            jobStorage));
         foreach (var queue in catalog.Queues)
         {
             _servers.Add(new BackgroundJobServer(

@@ -21,6 +21,9 @@ public sealed record StorageSpec(StorageProvider Provider, string? ConnectionStr
     /// <summary>InMemory with defaults.</summary>
     public static StorageSpec Default { get; } = new(StorageProvider.InMemory, null, "ops", TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(200));
 
+    /// <summary>A host that has not published its programs for this long shows them as Unknown.</summary>
+    public TimeSpan HostTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>"PostgreSql at host:port/database" or "InMemory": safe to log, never the password.</summary>
     public string Describe()
     {

@@ -1,8 +1,7 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ops.Benchmarks.Infrastructure;
 
 namespace Ops.Benchmarks.Supervisors;
@@ -14,13 +13,16 @@ internal sealed record OpsdTransition(int Instance, DateTimeOffset At, string Fr
 internal sealed record OpsdProgram(string Name, string Command, IReadOnlyList<string> Args);
 
 /// <summary>opsd, run from this project's output folder as <c>dotnet opsd.dll --config FILE</c> with a generated config.</summary>
-internal sealed class Opsd : ISupervisor
+internal sealed partial class Opsd : ISupervisor
 {
     /// <summary>50 ms: long enough that a start is judged, short enough not to dominate the time to Running.</summary>
     public const string StartSeconds = "0.05";
 
-    private static readonly JsonSerializerOptions ConfigJson = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions ConfigJson = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private static readonly JsonSerializerOptions ApiJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Most an ordinary API call may take; slower calls (a big submit) pass their own limit.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HttpClient _http;
 
@@ -34,12 +36,15 @@ internal sealed class Opsd : ISupervisor
 
     public LaunchedProcess Process { get; }
 
-    /// <summary>Writes the config into <paramref name="workDirectory"/> and starts opsd on a free loopback port.</summary>
-    public static Opsd Start(string workDirectory, IReadOnlyList<OpsdProgram> programs, ProcessJanitor janitor)
+    /// <summary>
+    /// Writes the config into <paramref name="workDirectory"/> and starts opsd on a free loopback port, with
+    /// <paramref name="tasks"/> (a queue, one task and the task storage) when given.
+    /// </summary>
+    public static Opsd Start(string workDirectory, IReadOnlyList<OpsdProgram> programs, ProcessJanitor janitor, OpsdTaskSetup? tasks = null)
     {
-        var port = FreeLoopbackPort();
+        var port = LoopbackPort.Free();
         var configPath = Path.Combine(workDirectory, "opsd.json");
-        File.WriteAllText(configPath, JsonSerializer.Serialize(Config(workDirectory, port, programs), ConfigJson));
+        File.WriteAllText(configPath, JsonSerializer.Serialize(Config(workDirectory, port, programs, tasks), ConfigJson));
 
         var opsdDll = Path.Combine(AppContext.BaseDirectory, "opsd.dll");
         if (!File.Exists(opsdDll))
@@ -48,7 +53,7 @@ internal sealed class Opsd : ISupervisor
         }
 
         var process = LaunchedProcess.Start("opsd", DotnetHost(), [opsdDll, "--config", configPath], janitor);
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = Timeout.InfiniteTimeSpan };
         return new Opsd(process, http);
     }
 
@@ -56,7 +61,8 @@ internal sealed class Opsd : ISupervisor
     {
         try
         {
-            var instances = await _http.GetFromJsonAsync<List<InstanceDto>>("api/v1/programs", ApiJson, cancellationToken);
+            using var limit = Bounded(RequestTimeout, cancellationToken);
+            var instances = await _http.GetFromJsonAsync<List<InstanceDto>>("api/v1/programs", ApiJson, limit.Token);
             return instances?.Select(i => new ProgramStatus($"{i.Name}:{i.Instance}", i.State == "Running", i.Pid, i.Restarts)).ToList();
         }
         catch (HttpRequestException)
@@ -67,8 +73,11 @@ internal sealed class Opsd : ISupervisor
     }
 
     /// <summary>The transitions of <paramref name="program"/>, newest first (opsd keeps the last 200 per instance).</summary>
-    public async Task<IReadOnlyList<OpsdTransition>> HistoryAsync(string program, CancellationToken cancellationToken) =>
-        await _http.GetFromJsonAsync<List<OpsdTransition>>($"api/v1/programs/{program}/history", ApiJson, cancellationToken) ?? [];
+    public async Task<IReadOnlyList<OpsdTransition>> HistoryAsync(string program, CancellationToken cancellationToken)
+    {
+        using var limit = Bounded(RequestTimeout, cancellationToken);
+        return await _http.GetFromJsonAsync<List<OpsdTransition>>($"api/v1/programs/{program}/history", ApiJson, limit.Token) ?? [];
+    }
 
     public void Dispose()
     {
@@ -76,7 +85,15 @@ internal sealed class Opsd : ISupervisor
         _http.Dispose();
     }
 
-    private static object Config(string workDirectory, int port, IReadOnlyList<OpsdProgram> programs) => new
+    /// <summary>A token that fires after <paramref name="timeout"/> or with <paramref name="cancellationToken"/>, whichever is first.</summary>
+    private static CancellationTokenSource Bounded(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        return limit;
+    }
+
+    private static object Config(string workDirectory, int port, IReadOnlyList<OpsdProgram> programs, OpsdTaskSetup? tasks) => new
     {
         Ops = new
         {
@@ -99,6 +116,9 @@ internal sealed class Opsd : ISupervisor
                 Backoff = new { Initial = "0s", Max = "0s", Multiplier = 1, Jitter = 0 },
                 StopTimeout = "2s",
             }),
+            Storage = tasks?.StorageSection(),
+            Queues = tasks?.QueuesSection(),
+            Tasks = tasks?.TasksSection(),
         },
     };
 
@@ -109,13 +129,6 @@ internal sealed class Opsd : ISupervisor
         var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
         var host = Path.Combine(root, "dotnet");
         return File.Exists(host) ? host : "dotnet";
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed record InstanceDto(string Name, int Instance, string State, int? Pid, int Restarts);

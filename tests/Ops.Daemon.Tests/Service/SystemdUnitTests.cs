@@ -56,7 +56,8 @@ public sealed class SystemdUnitTests
         Assert.Contains("Restart=on-failure", lines);
         Assert.Contains("ExecStart=/opt/opsd/opsd --config /etc/opsd/opsd.json", lines);
         Assert.Contains("WantedBy=multi-user.target", lines);
-        Assert.Contains("TimeoutStopSec=40", lines);
+        // 5 s x 2 levels + 15 s host margin + 15 s = 40 s, raised to systemd's default 90 s.
+        Assert.Contains("TimeoutStopSec=90", lines);
         Assert.Contains("TimeoutStartSec=90", lines);
 
         // Starting programs as their User needs root and exec-time setuid: none of these may be set.

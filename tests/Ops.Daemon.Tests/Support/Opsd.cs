@@ -16,7 +16,7 @@ internal sealed class Opsd : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public Opsd(JsonObject programs, JsonObject? extraOps = null, string? token = null)
+    public Opsd(JsonObject programs, JsonObject? extraOps = null, string? token = null, string hostName = "test-host")
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("opsd-test-").FullName;
         Port = Tools.FreePort();
@@ -28,7 +28,7 @@ internal sealed class Opsd : IAsyncDisposable
                 ["Urls"] = Url,
                 ["StateDirectory"] = Path.Combine(Directory, "state"),
                 ["LogDirectory"] = Path.Combine(Directory, "log"),
-                ["Name"] = "test-host",
+                ["Name"] = hostName,
             },
             ["Logging"] = new JsonObject { ["File"] = true, ["Level"] = "Debug" },
             ["Programs"] = programs,

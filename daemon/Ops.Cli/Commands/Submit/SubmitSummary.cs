@@ -110,7 +110,7 @@ public sealed class SubmitSummary
                 Styles.Plain(job.StderrTail is { Count: > 0 } tail ? tail[^1] : null));
         }
 
-        console.Write(table);
+        terminal.Write(table);
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter w, string name, int? value)
