@@ -93,7 +93,7 @@ public void ValidateEnvironments(FilePath package)
             throw new CakeException($"Validate-Environments: {environment} does not validate{storage}:\n{result.Output}");
         }
 
-        Information("{0}: {1}", environment, result.LastLine.Replace(config, environment));
+        Information("{0}", result.LastLine.Replace(config, environment));
     }
 }
 

@@ -26,6 +26,7 @@ public static class JobsServices
         services.AddSingleton(options);
         services.AddSingleton(sp => new JobStorageHost(options.Storage, sp.GetRequiredService<ILogger<JobStorageHost>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RunSlots>();
+        services.AddSingleton<RunRegistry>();
         services.AddSingleton<Metrics.TaskMetrics>();
         services.AddSingleton(sp => new TaskRunner(
             catalog,
@@ -34,6 +35,7 @@ public static class JobsServices
             options.HostName,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Metrics.TaskMetrics>(),
+            sp.GetRequiredService<RunRegistry>(),
             sp.GetRequiredService<ILogger<TaskRunner>>()));
         services.AddTransient<TaskRunJob>();
         services.AddSingleton<TaskSubmitter>();

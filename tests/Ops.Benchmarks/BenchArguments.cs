@@ -2,19 +2,30 @@ using System.Globalization;
 
 namespace Ops.Benchmarks;
 
-/// <summary>The command line: <c>&lt;all|restart-latency|footprint|micro&gt; [--kills N] [--settle-ms N]</c>.</summary>
-internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle)
+/// <summary>
+/// The command line: <c>&lt;all|restart-latency|footprint|micro|task-throughput&gt; [--kills N] [--settle-ms N] [--runs N] [--workers N]</c>.
+/// </summary>
+internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle, int Runs, int Workers)
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro>... [--kills N] [--settle-ms N]
+        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput>... [--kills N] [--settle-ms N] [--runs N] [--workers N]
           restart-latency  SIGKILL of a child until its replacement runs: floor (sh loop), opsd, supervisord, pm2
           footprint        opsd (and supervisord) RSS, threads and time to Running with 10 and 200 programs
           micro            BenchmarkDotNet: Backoff.Delay against a plain Math.Pow
+          task-throughput  runs/s of /bin/true: xargs -P floor, raw Hangfire and opsd tasks, each on InMemory and PostgreSql
           --kills N        measured kills per supervisor in restart-latency (default 100, after 3 warm-up kills)
           --settle-ms N    wait after a child appears before killing it (default 100; must exceed opsd's StartSeconds 50 ms)
+          --runs N         runs per row in task-throughput (default 2000, at most 100000: opsd's limit per request)
+          --workers N      parallel runs (the queue's Workers, xargs -P) in task-throughput (default 2)
         """;
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["restart-latency", "footprint", "micro"];
+    /// <summary>Most runs per row: opsd takes at most this many items in one request.</summary>
+    public const int MaxRuns = 100_000;
+
+    /// <summary>Most workers: opsd's limit for a queue's Workers.</summary>
+    public const int MaxWorkers = 256;
+
+    public static readonly IReadOnlyList<string> AllScenarios = ["restart-latency", "footprint", "micro", "task-throughput"];
 
     /// <summary>Parses <paramref name="args"/>; the error names what was wrong.</summary>
     public static BenchArguments Parse(IReadOnlyList<string> args, out string? error)
@@ -23,6 +34,8 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
         var scenarios = new List<string>();
         var kills = 100;
         var settleMs = 100;
+        var runs = 2000;
+        var workers = 2;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -32,6 +45,8 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
                     break;
                 case "--kills" when i + 1 < args.Count && TryPositive(args[i + 1], out kills):
                 case "--settle-ms" when i + 1 < args.Count && TryPositive(args[i + 1], out settleMs):
+                case "--runs" when i + 1 < args.Count && TryPositive(args[i + 1], out runs) && runs <= MaxRuns:
+                case "--workers" when i + 1 < args.Count && TryPositive(args[i + 1], out workers) && workers <= MaxWorkers:
                     i++;
                     break;
                 case "all":
@@ -39,6 +54,12 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
                     break;
                 case var name when AllScenarios.Contains(name):
                     scenarios.Add(name);
+                    break;
+                case "--runs":
+                    error = $"--runs needs a whole number from 1 to {MaxRuns}";
+                    break;
+                case "--workers":
+                    error = $"--workers needs a whole number from 1 to {MaxWorkers}";
                     break;
                 default:
                     error = $"unknown or incomplete argument '{args[i]}'";
@@ -51,7 +72,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
             error = "name a scenario or 'all'";
         }
 
-        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs));
+        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs), runs, workers);
     }
 
     private static bool TryPositive(string text, out int value) =>

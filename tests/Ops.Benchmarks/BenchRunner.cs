@@ -5,6 +5,7 @@ using Ops.Benchmarks.Scenarios;
 using Ops.Benchmarks.Scenarios.Footprint;
 using Ops.Benchmarks.Scenarios.Micro;
 using Ops.Benchmarks.Scenarios.RestartLatency;
+using Ops.Benchmarks.Scenarios.TaskThroughput;
 
 namespace Ops.Benchmarks;
 
@@ -78,6 +79,7 @@ internal static class BenchRunner
         "restart-latency" => new RestartLatencyScenario(),
         "footprint" => new FootprintScenario(),
         "micro" => new MicroScenario(),
+        "task-throughput" => new TaskThroughputScenario(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown scenario"),
     };
 

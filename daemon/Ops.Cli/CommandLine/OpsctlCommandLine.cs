@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Ops.Cli.Commands;
 using Ops.Cli.Commands.Submit;
 
@@ -46,6 +47,18 @@ public static class OpsctlCommandLine
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync();
+        // Ctrl+C and SIGTERM cancel the command, which then says what it leaves behind (submit: the jobs run on)
+        // and exits by itself. System.CommandLine's own handling would return 130 at once and cut that short.
+        // A second signal, when the command does not stop, ends the process the default way.
+        using var interrupt = new CancellationTokenSource();
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupt.Token);
     }
 }

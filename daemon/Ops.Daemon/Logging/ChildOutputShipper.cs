@@ -18,6 +18,8 @@ namespace Ops.Daemon.Logging;
 internal sealed partial class ChildOutputShipper(
     OpsSettings settings,
     InstanceOutputStore output,
+    Ops.Jobs.Specs.TaskCatalog catalog,
+    Ops.Jobs.Running.RunRegistry runs,
     Serilog.ILogger events,
     TimeProvider time,
     ILogger<ChildOutputShipper> logger) : IHostedService, IDisposable
@@ -55,6 +57,18 @@ internal sealed partial class ChildOutputShipper(
             {
                 var subscription = output.Subscribe(new OutputFilter(program.Name, instance, only), settings.ChildOutput.BufferLines);
                 _feeds.Add(new InstanceFeed(program.Name, instance, levels, subscription, lines));
+            }
+        }
+
+        // Task runs print as "task-<name>" with a run slot as instance; a task never has more runs at once on this
+        // host than its queue has workers.
+        foreach (var task in catalog.Tasks)
+        {
+            var program = "task-" + task.Name;
+            for (var slot = 0; slot < catalog.Queue(task.Queue).Workers; slot++)
+            {
+                var subscription = output.Subscribe(new OutputFilter(program, slot), settings.ChildOutput.BufferLines);
+                _feeds.Add(new InstanceFeed(program, slot, ProgramLogSettings.Default, subscription, lines, runs.Of));
             }
         }
 

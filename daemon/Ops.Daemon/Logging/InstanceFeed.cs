@@ -22,9 +22,12 @@ internal sealed class InstanceFeed
     private readonly LogEventProperty _instance;
     private LogEventProperty? _pid;
 
-    public InstanceFeed(string program, int instance, ProgramLogSettings levels, OutputSubscription subscription, Serilog.ILogger events)
+    private readonly Func<string, int, int, Ops.Jobs.Running.RunInfo?>? _runOf;
+
+    /// <param name="runOf">For task runs: the job a pid belongs to, so lines carry Task, JobId and Attempt.</param>
+    public InstanceFeed(string program, int instance, ProgramLogSettings levels, OutputSubscription subscription, Serilog.ILogger events, Func<string, int, int, Ops.Jobs.Running.RunInfo?>? runOf = null)
     {
-        (Program, Instance, Subscription, _levels, _events) = (program, instance, subscription, levels, events);
+        (Program, Instance, Subscription, _levels, _events, _runOf) = (program, instance, subscription, levels, events, runOf);
         _program = new LogEventProperty(LogProperties.Program, new ScalarValue(program));
         _instance = new LogEventProperty(LogProperties.Instance, new ScalarValue(instance));
     }
@@ -52,11 +55,14 @@ internal sealed class InstanceFeed
             _pid = new LogEventProperty(LogProperties.Pid, new ScalarValue(line.Pid));
         }
 
-        _events.Write(new LogEvent(
-            line.Timestamp,
-            level,
-            exception: null,
-            LineTemplate,
-            [_program, _instance, _pid, line.Stream == OutputStream.Stderr ? StderrProperty : StdoutProperty, new LogEventProperty(LogProperties.Text, new ScalarValue(line.Text))]));
+        List<LogEventProperty> properties = [_program, _instance, _pid, line.Stream == OutputStream.Stderr ? StderrProperty : StdoutProperty, new LogEventProperty(LogProperties.Text, new ScalarValue(line.Text))];
+        if (_runOf?.Invoke(line.Program, line.Instance, line.Pid) is { } run)
+        {
+            properties.Add(new LogEventProperty(LogProperties.Task, new ScalarValue(run.Task)));
+            properties.Add(new LogEventProperty(LogProperties.JobId, new ScalarValue(run.JobId)));
+            properties.Add(new LogEventProperty(LogProperties.Attempt, new ScalarValue(run.Attempt)));
+        }
+
+        _events.Write(new LogEvent(line.Timestamp, level, exception: null, LineTemplate, properties));
     }
 }

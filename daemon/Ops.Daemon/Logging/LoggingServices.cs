@@ -15,6 +15,8 @@ internal static class LoggingServices
         services.AddSingleton(sp => new ChildOutputShipper(
             settings,
             sp.GetRequiredService<InstanceOutputStore>(),
+            sp.GetRequiredService<Ops.Jobs.Specs.TaskCatalog>(),
+            sp.GetRequiredService<Ops.Jobs.Running.RunRegistry>(),
             events,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ChildOutputShipper>>()));

@@ -12,7 +12,7 @@ namespace Ops.Jobs.Running;
 /// Runs one attempt of a task: its command in its own process group with OPS_* variables and the item on stdin;
 /// Timeout or cancellation stop the whole group (StopSignal, StopTimeout, SIGKILL); the result goes onto the job.
 /// </summary>
-public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher launcher, RunSlots slots, string hostName, TimeProvider time, Metrics.TaskMetrics metrics, ILogger<TaskRunner> logger)
+public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher launcher, RunSlots slots, string hostName, TimeProvider time, Metrics.TaskMetrics metrics, RunRegistry runs, ILogger<TaskRunner> logger)
 {
     /// <summary>Lines of stderr kept on a failed run.</summary>
     public const int StderrTailLines = 20;
@@ -44,6 +44,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             StandardInput = itemJson is null ? null : itemJson + "\n",
         };
 
+        runs.Reserve(launch.Program, launch.Instance, new RunInfo(taskName, jobId, attempt));
         IRunningProcess process;
         try
         {
@@ -55,52 +56,64 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         }
 
         var startedAt = time.GetTimestamp();
-        using (process)
+        runs.Started(process.Pid, new RunInfo(taskName, jobId, attempt));
+        try
         {
-            LogStarted(taskName, jobId, attempt, process.Pid, spec.Queue);
-            using var timeout = new CancellationTokenSource(spec.Timeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            ProcessExit exit;
-            try
-            {
-                exit = await process.Exited.WaitAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-                await StopGroupAsync(process, spec).ConfigureAwait(false);
-                process.MarkGroupEnded();
-                if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
-                }
-
-                // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
-                LogCanceled(taskName, jobId, attempt, process.Pid);
-                throw;
-            }
-
-            // The leader is gone; anything it left in its group must not outlive the run.
-            if (!process.GroupIsEmpty())
-            {
-                process.Kill();
-                await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            process.MarkGroupEnded();
-            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-            var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
-            context.SetJobParameter(JobParameters.ExitCode, exit.ExitCode);
-            context.SetJobParameter(JobParameters.Signal, exit.Signal);
-            if (exit.ExitCode != 0)
-            {
-                throw Fail(context, exit.Describe(), exit.ExitCode, stderr);
-            }
-
-            context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
-            metrics.CountRun(taskName, Metrics.TaskMetrics.Outcomes.Succeeded);
-            LogSucceeded(taskName, jobId, attempt, process.Pid);
+            await WaitAsync(process, spec, taskName, jobId, attempt, startedAt, context, cancellationToken).ConfigureAwait(false);
         }
+        finally
+        {
+            runs.Ended(process.Pid);
+            process.Dispose();
+        }
+    }
+
+    private async Task WaitAsync(IRunningProcess process, TaskSpec spec, string taskName, string jobId, int attempt, long startedAt, PerformContext context, CancellationToken cancellationToken)
+    {
+        LogStarted(taskName, jobId, attempt, process.Pid, spec.Queue);
+        using var timeout = new CancellationTokenSource(spec.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        ProcessExit exit;
+        try
+        {
+            exit = await process.Exited.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
+            await StopGroupAsync(process, spec).ConfigureAwait(false);
+            process.MarkGroupEnded();
+            if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
+            }
+
+            // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
+            LogCanceled(taskName, jobId, attempt, process.Pid);
+            throw;
+        }
+
+        // The leader is gone; anything it left in its group must not outlive the run.
+        if (!process.GroupIsEmpty())
+        {
+            process.Kill();
+            await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        process.MarkGroupEnded();
+        metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
+        var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
+        context.SetJobParameter(JobParameters.ExitCode, exit.ExitCode);
+        context.SetJobParameter(JobParameters.Signal, exit.Signal);
+        if (exit.ExitCode != 0)
+        {
+            throw Fail(context, exit.Describe(), exit.ExitCode, stderr);
+        }
+
+        context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
+        metrics.CountRun(taskName, Metrics.TaskMetrics.Outcomes.Succeeded);
+        LogSucceeded(taskName, jobId, attempt, process.Pid);
+
     }
 
     private static Dictionary<string, string> Environment(TaskSpec spec, string jobId, int attempt, string? itemJson)

@@ -73,6 +73,47 @@ internal static class ProcFs
         return found;
     }
 
+    /// <summary>
+    /// CPU time of <paramref name="pid"/> from /proc/&lt;pid&gt;/stat: its own (user + system) and that of its children
+    /// it has already reaped; null when it is gone. Linux reports both in USER_HZ ticks, which are 10 ms everywhere.
+    /// </summary>
+    public static (TimeSpan Own, TimeSpan ReapedChildren)? TryReadCpu(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
+        // Fields after the comm: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
+        var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        TimeSpan Ticks(int first, int second) =>
+            TimeSpan.FromMilliseconds(10 * (long.Parse(rest[first], CultureInfo.InvariantCulture) + long.Parse(rest[second], CultureInfo.InvariantCulture)));
+        return (Ticks(11, 12), Ticks(13, 14));
+    }
+
+    /// <summary>
+    /// All CPU time a process tree has used so far: the root's own and reaped children's, plus every live descendant's
+    /// own (a server whose workers come and go, like PostgreSQL's postmaster and its backends).
+    /// </summary>
+    public static TimeSpan TreeCpu(int root)
+    {
+        var total = TryReadCpu(root) is { } cpu ? cpu.Own + cpu.ReapedChildren : TimeSpan.Zero;
+        foreach (var descendant in Descendants(root))
+        {
+            if (TryReadCpu(descendant.Pid) is { } own)
+            {
+                total += own.Own + own.ReapedChildren;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Resident memory (VmRSS) and thread count from /proc/&lt;pid&gt;/status.</summary>
     public static (long RssKb, int Threads) ReadMemoryAndThreads(int pid)
     {

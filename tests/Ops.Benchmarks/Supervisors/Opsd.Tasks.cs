@@ -28,8 +28,11 @@ internal sealed record OpsdTaskSetup(
 }
 
 /// <summary>One entry of GET /api/v1/jobs?ids=..., as far as the benchmarks read it.</summary>
-internal sealed record OpsdJob(string Id, string State, DateTime CreatedAt, DateTime? FinishedAt)
+internal sealed record OpsdJob(string Id, string State, DateTime CreatedAt, DateTime? FinishedAt, string? Reason)
 {
+    /// <summary>Succeeded, Failed or Deleted: the job will not change any more.</summary>
+    public bool IsFinished => State is "Succeeded" or "Failed" or "Deleted";
+
     /// <summary>Hangfire keeps UTC; PostgreSql hands it back without a kind, and then it is UTC all the same.</summary>
     public static DateTime AsUtc(DateTime time) =>
         time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();

@@ -37,7 +37,7 @@ public sealed class TailCommandTests
         Assert.Contains("refused (400): name: 'web' has 2 instances", ambiguous.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "opsd does not stream yet: GET .../log?follow=true still answers the plain JSON tail, not text/event-stream. Enable once follow lands in ProgramEndpoints.Log.cs.")]
+    [Fact]
     public async Task TailFollow_TickingProgram_StreamsNewLinesUntilStopped()
     {
         await using var opsd = await new Opsd(new JsonObject

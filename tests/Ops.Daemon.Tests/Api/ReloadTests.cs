@@ -64,7 +64,7 @@ public sealed class ReloadTests
             var programs = ops["Programs"]!.AsObject();
             programs.Remove("old");
             programs["new"] = Worker.Program(["--forever"]);
-            programs["web"] = Worker.Program(["--forever"], new JsonObject { ["Instances"] = 2 });
+            programs["web"] = Worker.Program(["--forever"], new JsonObject { ["Instances"] = 2, ["StopTimeout"] = "60s" });
             ops["Queues"] = new JsonObject { ["bulk"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 10 } };
         });
         var answer = await ReloadAsync(opsd, dryRun: true);
@@ -73,9 +73,10 @@ public sealed class ReloadTests
         Assert.Equal(["new"], Names(answer, "added"));
         Assert.Equal(["old"], Names(answer, "removed"));
         Assert.Equal(["web"], Names(answer, "changed"));
-        Assert.Equal(["Instances"], Names(answer["changedFields"]!, "web"));
+        Assert.Equal(["Instances", "StopTimeout"], Names(answer["changedFields"]!, "web"));
         Assert.False(answer["applied"]!.GetValue<bool>());
         Assert.Equal(["Ops:Queues"], Names(answer, "restartRequired"));
+        Assert.Contains("TimeoutStopSec", Assert.Single(Names(answer, "warnings")), StringComparison.Ordinal);
         Assert.Equal(before, await opsd.ProgramsAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await opsd.Http.GetAsync("/api/v1/programs/new")).StatusCode);
 

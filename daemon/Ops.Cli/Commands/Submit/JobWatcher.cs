@@ -110,13 +110,41 @@ public sealed class JobWatcher(OpsClient client, TimeProvider time)
     private async Task<List<JobInfo>> FetchAsync(List<string> pending, CancellationToken ct)
     {
         var views = new List<JobInfo>(pending.Count);
-        foreach (var chunk in pending.Chunk(MaxIdsPerRequest))
+        foreach (var chunk in Chunks(pending))
         {
             var answer = await client.GetAsync(ApiPaths.Jobs(chunk), ct);
             views.AddRange(answer.Read(ApiJson.Default.ListJobInfo));
         }
 
         return views;
+    }
+
+    /// <summary>
+    /// Groups of at most 500 ids whose query also stays short: Kestrel refuses a request line over 8 KB, and
+    /// storages whose ids are GUIDs would pass that long before 500.
+    /// </summary>
+    internal static IEnumerable<List<string>> Chunks(IReadOnlyList<string> ids)
+    {
+        const int MaxQueryChars = 6000;
+        var chunk = new List<string>();
+        var chars = 0;
+        foreach (var id in ids)
+        {
+            var length = Uri.EscapeDataString(id).Length + 1;
+            if (chunk.Count > 0 && (chunk.Count == MaxIdsPerRequest || chars + length > MaxQueryChars))
+            {
+                yield return chunk;
+                (chunk, chars) = ([], 0);
+            }
+
+            chunk.Add(id);
+            chars += length;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
     }
 
     private static JobInfo Missing(string id) =>

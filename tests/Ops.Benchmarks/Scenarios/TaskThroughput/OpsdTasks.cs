@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ops.Benchmarks.Infrastructure;
+using Ops.Benchmarks.Supervisors;
+
+namespace Ops.Benchmarks.Scenarios.TaskThroughput;
+
+/// <summary>
+/// opsd as a process with one task running the command on its own queue. After a warm-up batch, every run is
+/// submitted in one POST; the time is from just before the POST until the last job's FinishedAt (the time opsd
+/// recorded its Succeeded state), so how often the harness polls does not change the number.
+/// </summary>
+internal static class OpsdTasks
+{
+    public const string TaskName = "true";
+
+    private const string Queue = "bench";
+
+    /// <summary>The capacity when the runs fit under it: opsd's default.</summary>
+    private const int DefaultCapacity = 10_000;
+
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Starts opsd on InMemory, or on PostgreSql when <paramref name="postgresConnectionString"/> is given, measures,
+    /// and stops it with SIGTERM. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
+    /// </summary>
+    public static async Task<Throughput> RunAsync(
+        BenchContext context,
+        string label,
+        string command,
+        int runs,
+        int workers,
+        int warmupRuns,
+        string? postgresConnectionString,
+        Func<TimeSpan>? storageCpu,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var setup = new OpsdTaskSetup(TaskName, command, Queue, workers, Math.Max(DefaultCapacity, runs), postgresConnectionString);
+        var work = context.NewWorkDirectory(postgresConnectionString is null ? "task-throughput-opsd-inmemory" : "task-throughput-opsd-postgresql");
+        using var opsd = Opsd.Start(work, [], context.Janitor, setup);
+        Throughput result;
+        try
+        {
+            await opsd.WaitReadyAsync(ReadyTimeout, cancellationToken);
+            var warmup = await opsd.SubmitRunsAsync(TaskName, Items(warmupRuns), timeout, cancellationToken);
+            await WaitAllFinishedAsync(opsd, label, warmup, timeout, cancellationToken);
+
+            var opsdBefore = OpsdCpu(opsd);
+            var storageBefore = storageCpu?.Invoke();
+            var postAt = DateTime.UtcNow;
+            var started = Stopwatch.GetTimestamp();
+            var ids = await opsd.SubmitRunsAsync(TaskName, Items(runs), timeout, cancellationToken);
+            var submitted = Stopwatch.GetElapsedTime(started);
+            var jobs = await WaitAllFinishedAsync(opsd, label, ids, timeout - submitted, cancellationToken);
+            var seen = Stopwatch.GetElapsedTime(started);
+            List<CpuShare> cpu = [new("opsd", OpsdCpu(opsd) - opsdBefore)];
+            if (storageCpu is not null && storageBefore is { } before)
+            {
+                cpu.Add(new CpuShare("postgres", storageCpu() - before));
+            }
+
+            result = Measure(label, jobs, postAt, seen) with { Submit = submitted, Cpu = cpu };
+        }
+        finally
+        {
+            var (exitCode, took) = await opsd.Process.StopAsync(StopTimeout);
+            if (exitCode != 0)
+            {
+                Console.Error.WriteLine($"{label}: opsd did not stop cleanly on SIGTERM ({(exitCode is { } code ? $"exit code {code}" : "killed")} after {took.TotalSeconds:0.0} s); its last output:{Environment.NewLine}{opsd.Process.Tail()}");
+            }
+        }
+
+        return result;
+    }
+
+    private static List<int> Items(int count) => [.. Enumerable.Range(1, count)];
+
+    /// <summary>POST to the last FinishedAt when every job has one; else POST until the poll saw the last one.</summary>
+    private static Throughput Measure(string label, IReadOnlyList<OpsdJob> jobs, DateTime postAt, TimeSpan seen)
+    {
+        var failed = jobs.FirstOrDefault(j => j.State != "Succeeded");
+        if (failed is not null)
+        {
+            throw new InvalidOperationException($"{label}: job {failed.Id} ended {failed.State}: {failed.Reason}; {jobs.Count(j => j.State != "Succeeded")} of {jobs.Count} runs did not succeed");
+        }
+
+        if (jobs.Any(j => j.FinishedAt is null))
+        {
+            return new Throughput(jobs.Count, seen, "POST until the poll saw all Succeeded (no FinishedAt in the job views)");
+        }
+
+        var lastFinished = jobs.Max(j => OpsdJob.AsUtc(j.FinishedAt!.Value));
+        var elapsed = lastFinished - postAt;
+        var note = string.Create(CultureInfo.InvariantCulture, $"{label}: the poll saw all {jobs.Count} Succeeded {(seen - elapsed).TotalMilliseconds:0} ms after the last FinishedAt.");
+        return new Throughput(jobs.Count, elapsed, "POST to the last FinishedAt (opsd's clock)") { Notes = [note] };
+    }
+
+    /// <summary>
+    /// Polls until every job in <paramref name="ids"/> is finished and returns their views in order. Cheap by design:
+    /// each round asks for the newest unfinished job only (runs are taken oldest first, so once it is done nearly all
+    /// are), and only then reads every unfinished job, in requests of at most 500 ids.
+    /// </summary>
+    private static async Task<List<OpsdJob>> WaitAllFinishedAsync(Opsd opsd, string label, IReadOnlyList<string> ids, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var finished = new Dictionary<string, OpsdJob>(ids.Count, StringComparer.Ordinal);
+        var pending = ids.ToList();
+        while (true)
+        {
+            opsd.Process.ThrowIfExited();
+            var probe = await opsd.GetJobsAsync([pending[^1]], cancellationToken);
+            if (probe is [{ IsFinished: true }])
+            {
+                pending = await SweepAsync(opsd, pending, finished, cancellationToken);
+                if (pending.Count == 0)
+                {
+                    return [.. ids.Select(id => finished[id])];
+                }
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > timeout)
+            {
+                pending = await SweepAsync(opsd, pending, finished, cancellationToken);
+                throw new TimeoutException($"{label}: only {finished.Count} of {ids.Count} runs finished within {timeout.TotalSeconds:0} s; opsd's last output:{Environment.NewLine}{opsd.Process.Tail()}");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads every pending job (at most 500 ids per request), moves the finished ones over, returns the rest.</summary>
+    private static async Task<List<string>> SweepAsync(Opsd opsd, List<string> pending, Dictionary<string, OpsdJob> finished, CancellationToken cancellationToken)
+    {
+        foreach (var batch in pending.Chunk(Opsd.MaxIdsPerRequest))
+        {
+            foreach (var job in await opsd.GetJobsAsync(batch, cancellationToken))
+            {
+                if (job.IsFinished)
+                {
+                    finished[job.Id] = job;
+                }
+            }
+        }
+
+        return [.. pending.Where(id => !finished.ContainsKey(id))];
+    }
+
+    private static TimeSpan OpsdCpu(Opsd opsd) =>
+        ProcFs.TryReadCpu(opsd.Process.Pid)?.Own ?? throw new InvalidOperationException($"opsd (pid {opsd.Process.Pid}) is gone; its last output:{Environment.NewLine}{opsd.Process.Tail()}");
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Ops.Benchmarks.Infrastructure;
+
+namespace Ops.Benchmarks.Scenarios.TaskThroughput;
+
+/// <summary>
+/// The Hangfire baseline, in this process: one BackgroundJobServer with the row's workers on one queue, whose job
+/// (<see cref="TrueJob"/>) starts the command with System.Diagnostics.Process and waits for it. After a warm-up batch,
+/// every run is enqueued up front; the time is from the first enqueue until the state change that makes the last
+/// job Succeeded.
+/// </summary>
+internal static class RawHangfire
+{
+    private const string Queue = "bench";
+
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Measures on <paramref name="storage"/>; throws naming how far it got when the runs take longer than <paramref name="timeout"/>.</summary>
+    public static async Task<Throughput> RunAsync(
+        string label,
+        JobStorage storage,
+        string command,
+        int runs,
+        int workers,
+        int warmupRuns,
+        Func<TimeSpan>? storageCpu,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var counter = new SucceededCounter();
+        var filters = new JobFilterCollection { counter };
+        var options = new BackgroundJobServerOptions
+        {
+            ServerName = $"bench-{Queue}-{Environment.ProcessId}",
+            WorkerCount = workers,
+            Queues = [Queue],
+            ShutdownTimeout = ShutdownTimeout,
+
+            // Hangfire's own filters (the global ones and attributes), plus the counter for these jobs only.
+            FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters),
+        };
+        using var server = new BackgroundJobServer(options, storage);
+        var client = new BackgroundJobClient(storage);
+
+        // JIT, connection pool and workers warm, as in opsd's row.
+        await EnqueueAndWaitAsync(label, client, counter, command, warmupRuns, timeout, cancellationToken);
+
+        var harnessBefore = OwnCpu();
+        var storageBefore = storageCpu?.Invoke();
+        var started = Stopwatch.GetTimestamp();
+        var enqueued = await EnqueueAndWaitAsync(label, client, counter, command, runs, timeout, cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started, counter.LastAt);
+        List<CpuShare> cpu = [new("harness", OwnCpu() - harnessBefore)];
+        if (storageCpu is not null && storageBefore is { } before)
+        {
+            cpu.Add(new CpuShare("postgres", storageCpu() - before));
+        }
+
+        server.SendStop();
+        return new Throughput(runs, elapsed, "first enqueue to last Succeeded state change (filter)") { Submit = enqueued, Cpu = cpu };
+    }
+
+    /// <summary>Enqueues <paramref name="runs"/> jobs and waits until all have Succeeded; returns how long the enqueueing took.</summary>
+    private static async Task<TimeSpan> EnqueueAndWaitAsync(
+        string label,
+        BackgroundJobClient client,
+        SucceededCounter counter,
+        string command,
+        int runs,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var allSucceeded = counter.Expect(runs);
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < runs; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            client.Create(Job.FromExpression(() => TrueJob.RunAsync(command, CancellationToken.None)), new EnqueuedState(Queue));
+        }
+
+        var enqueued = Stopwatch.GetElapsedTime(started);
+        try
+        {
+            await allSucceeded.WaitAsync(timeout > enqueued ? timeout - enqueued : TimeSpan.Zero, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{label}: only {counter.Count} of {runs} runs Succeeded within {timeout.TotalSeconds:0} s");
+        }
+
+        return enqueued;
+    }
+
+    /// <summary>This process's CPU time so far (every thread: Hangfire's workers, the spawns, the storage's dispatchers).</summary>
+    private static TimeSpan OwnCpu() =>
+        ProcFs.TryReadCpu(Environment.ProcessId)?.Own ?? throw new InvalidOperationException("cannot read /proc/self/stat");
+}

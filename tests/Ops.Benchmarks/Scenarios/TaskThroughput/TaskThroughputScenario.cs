@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Ops.Benchmarks.Infrastructure;
+
+namespace Ops.Benchmarks.Scenarios.TaskThroughput;
+
+/// <summary>
+/// Throughput of many short task runs (<c>/bin/true</c>): the xargs floor, raw Hangfire in this process and opsd's
+/// tasks, each engine on InMemory and on a throwaway PostgreSQL, all in one run of the harness with the same runs and
+/// workers. Reports runs/s per row and the two ratios with targets: opsd InMemory against the floor, opsd PostgreSql
+/// against raw Hangfire on PostgreSql.
+/// </summary>
+internal sealed class TaskThroughputScenario : IScenario
+{
+    private const string Command = "/bin/true";
+    private const int WarmupRuns = 50;
+    private const string PollInterval = "100ms";
+
+    /// <summary>Targets: opsd InMemory keeps 70% of the floor; opsd PostgreSql keeps 90% of raw Hangfire on the same storage.</summary>
+    private const double InMemoryTarget = 0.70;
+    private const double PostgresTarget = 0.90;
+
+    /// <summary>Most a row's runs may take: a fixed allowance plus 20 ms per run (2,000 runs: 70 s; they take 2-30 s here).</summary>
+    private static TimeSpan RunTimeout(int runs) => TimeSpan.FromSeconds(30) + (runs * TimeSpan.FromMilliseconds(20));
+
+    public string Name => "task-throughput";
+
+    public TimeSpan Limit => TimeSpan.FromMinutes(8);
+
+    public async Task<string> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var runs = context.Arguments.Runs;
+        var workers = context.Arguments.Workers;
+        var timeout = RunTimeout(runs);
+        var notes = new List<string>();
+
+        async Task<ThroughputRow> RowAsync(string label, Func<Task<Throughput>> measure)
+        {
+            Console.WriteLine($"{Name}: {label}");
+            try
+            {
+                var result = await measure();
+                notes.AddRange(result.Notes);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {label}: {result.RunsPerSecond:0} runs/s"));
+                return ThroughputRow.Measured(label, result);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One row failing (PostgreSQL missing, a limit passed) must not hide the others' numbers.
+                await Console.Error.WriteLineAsync($"{Name}: {label}: FAILED: {e.Message}");
+                return ThroughputRow.Failed(label, e.Message);
+            }
+        }
+
+        var floor = await RowAsync(XargsFloor.Label(workers), () => XargsFloor.RunAsync(context, Command, runs, workers, timeout, cancellationToken));
+        var rawInMemory = await RowAsync("raw Hangfire, InMemory", async () =>
+        {
+            using var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+            return await RawHangfire.RunAsync("raw Hangfire, InMemory", storage, Command, runs, workers, WarmupRuns, null, timeout, cancellationToken);
+        });
+        var opsdInMemory = await RowAsync("opsd, InMemory", () =>
+            OpsdTasks.RunAsync(context, "opsd, InMemory", Command, runs, workers, WarmupRuns, null, null, timeout, cancellationToken));
+
+        ThroughputRow rawPostgres, opsdPostgres;
+        if (PostgresCluster.FindBinaries() is { } bin)
+        {
+            Console.WriteLine($"{Name}: starting a throwaway PostgreSQL from {bin}");
+            PostgresCluster? cluster = null;
+            try
+            {
+                cluster = PostgresCluster.Start(bin);
+                notes.Add($"PostgreSQL: {cluster.Version}, a throwaway cluster on 127.0.0.1:{cluster.Port} (fsync, synchronous_commit and full_page_writes off), one fresh database per row.");
+                var server = cluster;
+                TimeSpan ServerCpu() => server.PostmasterPid() is { } pid ? ProcFs.TreeCpu(pid) : TimeSpan.Zero;
+                rawPostgres = await RowAsync("raw Hangfire, PostgreSql", () => RawPostgresAsync(server, ServerCpu, runs, workers, timeout, cancellationToken));
+                opsdPostgres = await RowAsync("opsd, PostgreSql", () =>
+                    OpsdTasks.RunAsync(context, "opsd, PostgreSql", Command, runs, workers, WarmupRuns, server.CreateDatabase("bench_opsd"), ServerCpu, timeout, cancellationToken));
+            }
+            catch (Exception e) when (cluster is null && e is not OperationCanceledException)
+            {
+                rawPostgres = ThroughputRow.Failed("raw Hangfire, PostgreSql", $"the throwaway PostgreSQL did not start: {e.Message}");
+                opsdPostgres = ThroughputRow.Failed("opsd, PostgreSql", "no PostgreSQL (see above)");
+            }
+            finally
+            {
+                cluster?.Dispose();
+            }
+        }
+        else
+        {
+            const string Missing = "skipped: no PostgreSQL server binaries under /usr/lib/postgresql (Debian package `postgresql`; the benchmark never installs it)";
+            rawPostgres = ThroughputRow.Failed("raw Hangfire, PostgreSql", Missing);
+            opsdPostgres = ThroughputRow.Failed("opsd, PostgreSql", Missing);
+        }
+
+        List<ThroughputRow> rows = [floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres];
+        return Report(runs, workers, rows, floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres, notes);
+    }
+
+    /// <summary>Raw Hangfire on its own fresh database, with the storage options opsd uses for the same PollInterval.</summary>
+    private static async Task<Throughput> RawPostgresAsync(PostgresCluster cluster, Func<TimeSpan> serverCpu, int runs, int workers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = TimeSpan.FromMilliseconds(100),
+            EnableLongPolling = true,
+        };
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(cluster.CreateDatabase("bench_raw"), options), options);
+        try
+        {
+            return await RawHangfire.RunAsync("raw Hangfire, PostgreSql", storage, Command, runs, workers, WarmupRuns, serverCpu, timeout, cancellationToken);
+        }
+        finally
+        {
+            (storage as IDisposable)?.Dispose();
+        }
+    }
+
+    private static string Report(
+        int runs,
+        int workers,
+        IReadOnlyList<ThroughputRow> rows,
+        ThroughputRow floor,
+        ThroughputRow rawInMemory,
+        ThroughputRow opsdInMemory,
+        ThroughputRow rawPostgres,
+        ThroughputRow opsdPostgres,
+        List<string> notes)
+    {
+        var table = new MarkdownTable("row", "runs", "time s", "runs/s", "submit s", "CPU ms/run", "measured");
+        foreach (var row in rows)
+        {
+            if (row.Result is not { } r)
+            {
+                table.Add(row.Label, "", "", $"**FAILED**: {row.Failure?.ReplaceLineEndings(" / ")}", "", "", "");
+                continue;
+            }
+
+            table.Add(
+                row.Label,
+                Invariant(r.Runs),
+                BenchReport.Seconds(r.Elapsed),
+                r.RunsPerSecond.ToString("0", CultureInfo.InvariantCulture),
+                r.Submit is { } submit ? BenchReport.Seconds(submit) : "-",
+                r.Cpu.Count == 0 ? "-" : string.Join(", ", r.Cpu.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Who} {c.Time.TotalMilliseconds / r.Runs:0.00}"))),
+                r.MeasuredBy);
+        }
+
+        var ratios = new MarkdownTable("ratio", "value", "target", "verdict");
+        void AddRatio(string name, ThroughputRow contender, ThroughputRow baseline, double? target)
+        {
+            if (contender.Result is not { } c || baseline.Result is not { } b)
+            {
+                ratios.Add(name, "n/a (a row failed)", target is { } t ? $">= {t:0.00}" : "-", "");
+                return;
+            }
+
+            var value = c.RunsPerSecond / b.RunsPerSecond;
+            var verdict = target is not { } goal ? "(for reading the others)" : value >= goal ? "met" : "**missed**";
+            ratios.Add(name, value.ToString("0.00", CultureInfo.InvariantCulture), target is { } g ? string.Create(CultureInfo.InvariantCulture, $">= {g:0.00}") : "-", verdict);
+        }
+
+        AddRatio("opsd InMemory / xargs floor", opsdInMemory, floor, InMemoryTarget);
+        AddRatio("opsd PostgreSql / raw Hangfire PostgreSql", opsdPostgres, rawPostgres, PostgresTarget);
+        AddRatio("raw Hangfire InMemory / xargs floor", rawInMemory, floor, null);
+        AddRatio("opsd InMemory / raw Hangfire InMemory", opsdInMemory, rawInMemory, null);
+
+        notes.Add($"Every row runs `{Command}` {runs:N0} times with {workers} in parallel; the Hangfire and opsd rows first run {WarmupRuns} warm-up runs (not counted) on the same server.");
+        notes.Add("Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval 100 ms, sliding invisibility timeout, long polling.");
+        notes.Add($"opsd: `dotnet opsd.dll` with task `{OpsdTasks.TaskName}` (Command {Command}, Retries 0) on a queue with Workers {workers}, Logging.Level Warning; PostgreSql with PollInterval {PollInterval}. One POST carries every item; completion polls GET /api/v1/jobs?ids= every 100 ms for the newest unfinished job only, then reads all unfinished jobs in requests of <= {Supervisors.Opsd.MaxIdsPerRequest} ids, so polling stays off the measured path: the time ends at the last job's FinishedAt.");
+        notes.Add("CPU ms/run: CPU time (user + system) per measured run of the process that ran the engine (the harness for raw Hangfire, opsd for opsd) and of the PostgreSQL server (postmaster, its backends and reaped children), from /proc; the children's own CPU (`/bin/true`) is not in it.");
+
+        var text = new StringBuilder()
+            .AppendLine("## task-throughput")
+            .AppendLine()
+            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"{runs:N0} runs of `{Command}`, {workers} workers. Machine: {BenchReport.MachineLine()}."))
+            .AppendLine()
+            .Append(table)
+            .AppendLine()
+            .Append(ratios)
+            .AppendLine();
+        foreach (var note in notes)
+        {
+            text.AppendLine($"- {note}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,28 @@
+namespace Ops.Benchmarks.Scenarios.TaskThroughput;
+
+/// <summary>Where a row's CPU went while it ran: who (opsd, the harness, PostgreSQL) and how much.</summary>
+internal sealed record CpuShare(string Who, TimeSpan Time);
+
+/// <summary>
+/// One measured row: <see cref="Runs"/> runs finished in <see cref="Elapsed"/>, measured as <see cref="MeasuredBy"/>
+/// says; <see cref="Submit"/> is how long handing over the runs took (part of <see cref="Elapsed"/>).
+/// </summary>
+internal sealed record Throughput(int Runs, TimeSpan Elapsed, string MeasuredBy)
+{
+    public TimeSpan? Submit { get; init; }
+
+    public IReadOnlyList<CpuShare> Cpu { get; init; } = [];
+
+    /// <summary>What else was seen, for the notes under the table.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public double RunsPerSecond => Runs / Elapsed.TotalSeconds;
+}
+
+/// <summary>A row of the table: its result, or why it has none.</summary>
+internal sealed record ThroughputRow(string Label, Throughput? Result, string? Failure)
+{
+    public static ThroughputRow Measured(string label, Throughput result) => new(label, result, null);
+
+    public static ThroughputRow Failed(string label, string failure) => new(label, null, failure);
+}

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace Ops.Benchmarks.Scenarios.TaskThroughput;
+
+/// <summary>
+/// The floor: <c>seq N | xargs -P W -I{} /bin/true</c>, the same runs with the same parallelism and nothing but
+/// fork, exec and wait between them. Timed from starting the shell until it has exited.
+/// </summary>
+internal static class XargsFloor
+{
+    public static string Label(int workers) => $"floor: xargs -P {workers}";
+
+    /// <summary>Runs it once; throws naming the limit when it takes longer than <paramref name="timeout"/>.</summary>
+    public static async Task<Throughput> RunAsync(BenchContext context, string command, int runs, int workers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var pipeline = $"seq {runs} | xargs -P {workers} -I{{}} {command}";
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(pipeline);
+
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("/bin/sh did not start");
+        context.Janitor.Launched(process.Id);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TimeoutException($"`{pipeline}` did not finish within {timeout.TotalSeconds:0} s");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return process.ExitCode == 0
+            ? new Throughput(runs, elapsed, "shell start to exit")
+            : throw new InvalidOperationException($"`{pipeline}` exited with {process.ExitCode}: {(await stderr).Trim()}");
+    }
+}
