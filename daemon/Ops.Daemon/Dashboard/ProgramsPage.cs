@@ -34,56 +34,63 @@ internal sealed class ProgramsPage : RazorPage
         WriteLiteral("</tr></thead><tbody>");
         foreach (var i in instances)
         {
-            WriteLiteral($"<tr data-instance=\"{Html.HtmlEncode(i.Name)}\"><td><a href=\"{Url.To("/programs/" + i.Program)}\">");
-            Write(i.Name);
-            WriteLiteral("</a></td><td>");
-            Write(host);
-            WriteLiteral($"</td><td><span class=\"label {StateLabel(i.State)} ops-state\">");
-            Write(i.State.ToString());
-            WriteLiteral("</span></td><td class=\"ops-pid\">");
-            Write(i.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-");
-            WriteLiteral("</td><td>");
-            Write(i.State == InstanceState.Running ? Uptime(DateTimeOffset.UtcNow - i.Since) : "-");
-            WriteLiteral("</td><td class=\"ops-restarts\">");
-            Write(i.Restarts.ToString(CultureInfo.InvariantCulture));
-            WriteLiteral("</td><td>");
-            Write(i.LastExitCode is { } code ? $"exit {code}" : i.LastSignal is { } signal ? $"signal {signal}" : "-");
-            WriteLiteral("</td><td>");
-            Write(i.Reason ?? string.Empty);
-            WriteLiteral("</td><td class=\"text-right\">");
-            if (!IsReadOnly)
-            {
-                foreach (var verb in new[] { "start", "stop", "restart" })
-                {
-                    WriteLiteral($"<button class=\"btn btn-xs btn-default ops-{verb}\" data-ajax=\"{Url.To($"/programs/actions/{verb}/{i.Name}")}\" data-loading-text=\"...\">{char.ToUpperInvariant(verb[0])}{verb[1..]}</button> ");
-                }
-            }
-
-            WriteLiteral("</td></tr>");
+            var exit = i.LastExitCode is { } code ? $"exit {code}" : i.LastSignal is { } signal ? $"signal {signal}" : "-";
+            WriteRow(i.Name, i.Program, i.Name, host, i.State.ToString(), i.Pid, i.State == InstanceState.Running ? Uptime(DateTimeOffset.UtcNow - i.Since) : "-", i.Restarts, exit, i.Reason, local: true);
         }
 
         foreach (var r in services.GetRequiredService<Ops.Jobs.Hosts.ClusterPrograms>().Remote())
         {
-            WriteLiteral($"<tr data-instance=\"{Html.HtmlEncode($"{r.Host}/{r.Program}:{r.Instance}")}\"><td>");
-            Write($"{r.Program}:{r.Instance}");
-            WriteLiteral("</td><td>");
-            Write(r.Host);
-            WriteLiteral($"</td><td><span class=\"label {(Enum.TryParse<InstanceState>(r.State, out var state) ? StateLabel(state) : "label-default")} ops-state\">");
-            Write(r.State);
-            WriteLiteral("</span></td><td class=\"ops-pid\">");
-            Write(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-");
-            WriteLiteral("</td><td>");
-            Write(r.State == nameof(InstanceState.Running) ? Uptime(DateTimeOffset.UtcNow - r.Since) : r.LastHeartbeat is { } beat ? $"last seen {beat:u}" : "-");
-            WriteLiteral("</td><td>");
-            Write(r.Restarts.ToString(CultureInfo.InvariantCulture));
-            WriteLiteral("</td><td>");
-            Write(r.LastExitCode is { } code ? $"exit {code}" : r.LastSignal is { } signal ? $"signal {signal}" : "-");
-            WriteLiteral("</td><td>");
-            Write(r.Reason ?? string.Empty);
-            WriteLiteral("</td><td class=\"text-right text-muted\">other host</td></tr>");
+            var exit = r.LastExitCode is { } code ? $"exit {code}" : r.LastSignal is { } signal ? $"signal {signal}" : "-";
+            var uptime = r.State == nameof(InstanceState.Running) ? Uptime(DateTimeOffset.UtcNow - r.Since) : r.LastHeartbeat is { } beat ? $"last seen {beat:u}" : "-";
+            WriteRow($"{r.Host}/{r.Program}:{r.Instance}", r.Program, $"{r.Program}:{r.Instance}", r.Host, r.State, r.Pid, uptime, r.Restarts, exit, r.Reason, local: false);
         }
 
         WriteLiteral("</tbody></table></div></div></div>");
+    }
+
+    /// <summary>One instance row; actions only for this host's instances (others are commanded through their host).</summary>
+    private void WriteRow(string key, string program, string name, string host, string state, int? pid, string uptime, int restarts, string exit, string? reason, bool local)
+    {
+        WriteLiteral($"<tr data-instance=\"{Html.HtmlEncode(key)}\"><td>");
+        if (local)
+        {
+            WriteLiteral($"<a href=\"{Url.To("/programs/" + program)}\">");
+            Write(name);
+            WriteLiteral("</a>");
+        }
+        else
+        {
+            Write(name);
+        }
+
+        WriteLiteral("</td><td>");
+        Write(host);
+        WriteLiteral($"</td><td><span class=\"label {(Enum.TryParse<InstanceState>(state, out var known) ? StateLabel(known) : "label-default")} ops-state\">");
+        Write(state);
+        WriteLiteral("</span></td><td class=\"ops-pid\">");
+        Write(pid?.ToString(CultureInfo.InvariantCulture) ?? "-");
+        WriteLiteral("</td><td>");
+        Write(uptime);
+        WriteLiteral("</td><td class=\"ops-restarts\">");
+        Write(restarts.ToString(CultureInfo.InvariantCulture));
+        WriteLiteral("</td><td>");
+        Write(exit);
+        WriteLiteral("</td><td>");
+        Write(reason ?? string.Empty);
+        WriteLiteral("</td><td class=\"text-right\">");
+        if (!local)
+        {
+            WriteLiteral("<span class=\"text-muted\">other host</span>");
+        }
+        else if (!IsReadOnly)
+        {
+            foreach (var verb in new[] { "start", "stop", "restart" })
+            {
+                WriteLiteral($"<button class=\"btn btn-xs btn-default ops-{verb}\" data-ajax=\"{Url.To($"/programs/actions/{verb}/{name}")}\" data-loading-text=\"...\">{char.ToUpperInvariant(verb[0])}{verb[1..]}</button> ");
+            }
+        }
+
+        WriteLiteral("</td></tr>");
     }
 
     internal static string StateLabel(InstanceState state) => state switch

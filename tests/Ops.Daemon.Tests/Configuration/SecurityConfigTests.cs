@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ops.Daemon.Tests.Support;
 
 namespace Ops.Daemon.Tests.Configuration;
@@ -14,7 +13,7 @@ public sealed class SecurityConfigTests : IDisposable
         var path = Path.Combine(_directory, "opsd.json");
         File.WriteAllText(path, """{ "Ops": { "Host": { "Urls": "http://0.0.0.0:5099", "StateDirectory": "state", "LogDirectory": "log" } } }""");
 
-        var (code, output) = await RunAsync("--config", path);
+        var (code, output) = await OpsdCommand.RunAsync("--config", path);
 
         Assert.Equal(1, code);
         Assert.Contains("Ops:Host:Urls: 'http://0.0.0.0:5099' listens beyond this machine but no token is configured", output, StringComparison.Ordinal);
@@ -27,7 +26,7 @@ public sealed class SecurityConfigTests : IDisposable
         var path = Path.Combine(_directory, "tokens.json");
         File.WriteAllText(path, """{ "Ops": { "Security": { "Tokens": [ { "Name": "a", "Sha256": "ops_abc", "Role": "Admin" }, { "Name": "b", "Sha256": "00", "Role": "Boss" } ] } } }""");
 
-        var (code, output) = await RunAsync("validate", "--config", path);
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", path);
 
         Assert.Equal(1, code);
         Assert.Contains("Ops:Security:Tokens:0:Sha256: holds a token, not its hash", output, StringComparison.Ordinal);
@@ -38,7 +37,7 @@ public sealed class SecurityConfigTests : IDisposable
     [Fact]
     public async Task TokenNew_PrintsATokenAndAnEntryWithItsHashOnly()
     {
-        var (code, output) = await RunAsync("token", "new", "--name", "ci", "--role", "Admin");
+        var (code, output) = await OpsdCommand.RunAsync("token", "new", "--name", "ci", "--role", "Admin");
 
         Assert.Equal(0, code);
         var token = output.Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
@@ -50,21 +49,4 @@ public sealed class SecurityConfigTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo(Tools.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Tools.Opsd);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

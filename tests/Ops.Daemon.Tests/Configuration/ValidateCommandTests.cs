@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ops.Daemon.Tests.Support;
 
 namespace Ops.Daemon.Tests.Configuration;
@@ -25,7 +24,7 @@ public sealed class ValidateCommandTests : IDisposable
             }
             """);
 
-        var (code, output) = await RunAsync("validate", "--config", path);
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", path);
 
         Assert.Equal(1, code);
         Assert.Contains("Ops:Programs:web:StopTimeout: must be positive", output, StringComparison.Ordinal);
@@ -43,7 +42,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var path = Write("""{ "Ops": { "Programs": { "web": { "Command": "/bin/sleep", "Args": [ "60" ], "Instances": 2 } } } }""");
 
-        var (code, output) = await RunAsync("validate", "--config", path);
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", path);
 
         Assert.Equal(0, code);
         Assert.Contains("valid (1 program(s), 2 instance(s))", output, StringComparison.Ordinal);
@@ -59,7 +58,7 @@ public sealed class ValidateCommandTests : IDisposable
               "bad": { "Command": "/bin/true", "MaxRestarts": -1 } } } }
             """);
 
-        var (code, output) = await RunAsync("--config", path);
+        var (code, output) = await OpsdCommand.RunAsync("--config", path);
 
         Assert.Equal(1, code);
         Assert.Contains("Ops:Programs:bad:MaxRestarts: must be at least 0, not -1", output, StringComparison.Ordinal);
@@ -71,7 +70,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var path = Write("{ \"Ops\": { \"Programs\": { \"web\": { \"Command\": } } } }");
 
-        var (code, output) = await RunAsync("validate", "--config", path);
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", path);
 
         Assert.Equal(1, code);
         Assert.Contains(path, output, StringComparison.Ordinal);
@@ -86,22 +85,5 @@ public sealed class ValidateCommandTests : IDisposable
         var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.json");
         File.WriteAllText(path, json);
         return path;
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo(Tools.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Tools.Opsd);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
