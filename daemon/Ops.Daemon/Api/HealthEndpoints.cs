@@ -19,8 +19,10 @@ public static class HealthEndpoints
             return silence < MaxLoopSilence ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
-        app.MapGet("/readyz", async (JobStorageHost storage, CancellationToken ct) =>
-            await storage.PingAsync(ct)
+        app.MapGet("/readyz", async (JobStorageHost storage, Hosting.OrphanCleanup orphans, CancellationToken ct) =>
+            !orphans.Done
+                ? Results.Json(new { status = "starting: ending what a previous opsd left running" }, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : await storage.PingAsync(ct)
                 ? Results.Ok(new { status = "ok", storage = storage.Description })
                 : Results.Json(new { status = "storage unavailable", storage = storage.Description }, statusCode: StatusCodes.Status503ServiceUnavailable));
     }

@@ -12,6 +12,9 @@ internal sealed partial class OrphanCleanup(ProcessOptions options, OpsSettings 
 {
     private readonly ILogger _logger = loggers.CreateLogger<OrphanCleanup>();
 
+    /// <summary>True once the orphans of a previous opsd are ended; /readyz waits for it (Kestrel answers earlier).</summary>
+    public bool Done { get; private set; }
+
     public async Task EndOrphansAsync(CancellationToken cancellationToken)
     {
         var programs = settings.Programs.ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -21,6 +24,7 @@ internal sealed partial class OrphanCleanup(ProcessOptions options, OpsSettings 
                 ? new OrphanStopPolicy((int)spec.StopSignal, spec.StopTimeout)
                 : OrphanStopPolicy.Default,
             cancellationToken);
+        Done = true;
         foreach (var group in ended)
         {
             if (group.Survivors.Count > 0)

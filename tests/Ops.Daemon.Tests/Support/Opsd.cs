@@ -146,7 +146,16 @@ internal sealed class Opsd : IAsyncDisposable
         List<InstanceView> last = [];
         while (DateTime.UtcNow < deadline)
         {
-            last = await ProgramsAsync(name);
+            try
+            {
+                last = await ProgramsAsync(name);
+            }
+            catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // Not known (yet), e.g. another host's program before it is published.
+                last = [];
+            }
+
             if (last.Count > 0 && last.All(predicate))
             {
                 return last;

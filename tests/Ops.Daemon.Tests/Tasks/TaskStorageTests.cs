@@ -33,7 +33,7 @@ public sealed class TaskStorageTests
         await first.KillDaemonAsync();
 
         await using var second = await Opsd.Restart(first).StartAsync();
-        Assert.False(ProcessTable.IsAlive(firstRunPid), "the interrupted run's process group outlived the restart");
+        Assert.False(ProcessTable.IsAlive(firstRunPid), $"the interrupted run's process group outlived the restart:\n{second.Output}");
         var job = await second.WaitJobStateAsync(id, "Succeeded", Wait);
 
         Assert.Equal(2, job.Attempt);
