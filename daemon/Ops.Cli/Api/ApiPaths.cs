@@ -6,11 +6,14 @@ public static class ApiPaths
     /// <summary>Every instance, or one program's (<c>web</c>) or instance's (<c>web:1</c>).</summary>
     public static string Programs(string? name = null) => name is null ? "api/v1/programs" : $"api/v1/programs/{Escape(name)}";
 
+    /// <summary>A program's or instance's instances, on one host when <paramref name="host"/> is given.</summary>
+    public static string Programs(string name, string? host) => Programs(name) + HostQuery(host);
+
     /// <summary>The transitions of a program or instance, newest first.</summary>
     public static string History(string name) => $"{Programs(name)}/history";
 
-    /// <summary>POST start, stop or restart.</summary>
-    public static string Command(string name, string verb) => $"{Programs(name)}/{verb}";
+    /// <summary>POST start, stop or restart; <paramref name="host"/> sends it to another host's opsd (through the shared storage).</summary>
+    public static string Command(string name, string verb, string? host) => $"{Programs(name)}/{verb}{HostQuery(host)}";
 
     /// <summary>The last lines of an instance's output; with follow, a server-sent event stream.</summary>
     public static string Log(string name, bool stderr, int lines, bool follow) =>
@@ -35,4 +38,6 @@ public static class ApiPaths
         + (limit is null ? string.Empty : $"&limit={limit}");
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    private static string HostQuery(string? host) => host is null ? string.Empty : $"?host={Uri.EscapeDataString(host)}";
 }

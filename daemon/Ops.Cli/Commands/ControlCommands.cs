@@ -14,17 +14,19 @@ public static class ControlCommands
     /// <summary>The command for one verb.</summary>
     public static Command Create(GlobalOptions global, string verb)
     {
+        var host = new Option<string?>("--host") { Description = "The host that runs the program, when it is not the one --url names", HelpName = "H" };
         var name = new Argument<string>("NAME") { Description = "A program (web), an instance (web:1), or all" };
         name.Validators.Add(Values.Target(allowAll: true));
         var command = new Command(verb, $"{char.ToUpperInvariant(verb[0])}{verb[1..]} a program, an instance, or all programs");
         command.Arguments.Add(name);
-        command.SetAction((result, ct) => global.RunAsync(result, ct, session => RunAsync(session, verb, result.GetRequiredValue(name), ct)));
+        command.Options.Add(host);
+        command.SetAction((result, ct) => global.RunAsync(result, ct, session => RunAsync(session, verb, result.GetRequiredValue(name), result.GetValue(host), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(Session session, string verb, string name, CancellationToken ct)
+    private static async Task<int> RunAsync(Session session, string verb, string name, string? host, CancellationToken ct)
     {
-        var answer = await session.Client.PostAsync(ApiPaths.Command(name, verb), null, ct);
+        var answer = await session.Client.PostAsync(ApiPaths.Command(name, verb, host), null, ct);
         if (session.Json)
         {
             session.Terminal.WriteJson(answer.Body);

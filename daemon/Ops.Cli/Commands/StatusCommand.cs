@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Ops.Cli.Api;
 using Ops.Cli.CommandLine;
 using Ops.Cli.Output;
@@ -14,15 +15,24 @@ public static class StatusCommand
     {
         var name = new Argument<string?>("NAME") { Description = "A program (web) or an instance (web:1); every instance when left out or all", Arity = ArgumentArity.ZeroOrOne };
         name.Validators.Add(Values.Target(allowAll: true));
-        var command = new Command("status", "Show the state of program instances");
+        var host = new Option<string?>("--host") { Description = "Only the instances on this host", HelpName = "H" };
+        var command = new Command("status", "Show the state of program instances (on every host)");
         command.Arguments.Add(name);
-        command.SetAction((result, ct) => global.RunAsync(result, ct, session => RunAsync(session, result.GetValue(name) is "all" ? null : result.GetValue(name), ct)));
+        command.Options.Add(host);
+        command.SetAction((result, ct) => global.RunAsync(result, ct, session =>
+            RunAsync(session, result.GetValue(name) is "all" ? null : result.GetValue(name), result.GetValue(host), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(Session session, string? name, CancellationToken ct)
+    private static async Task<int> RunAsync(Session session, string? name, string? host, CancellationToken ct)
     {
-        var answer = await session.Client.GetAsync(ApiPaths.Programs(name), ct);
+        var answer = await session.Client.GetAsync(name is null ? ApiPaths.Programs() : ApiPaths.Programs(name, host), ct);
+        if (name is null && host is not null)
+        {
+            // The list of every instance takes no host; keep that host's elements, each exactly as opsd sent it.
+            answer = answer with { Body = OnHost(answer, host) };
+        }
+
         if (session.Json)
         {
             session.Terminal.WriteJson(answer.Body);
@@ -32,7 +42,7 @@ public static class StatusCommand
         var instances = answer.Read(ApiJson.Default.ListProgramInstance);
         if (instances.Count == 0)
         {
-            session.Terminal.Out.WriteLine("No programs are configured.");
+            session.Terminal.Out.WriteLine(host is null ? "No programs are configured." : $"No programs on host {host}.");
             return ExitCodes.Ok;
         }
 
@@ -53,6 +63,22 @@ public static class StatusCommand
 
         session.Terminal.Write(table);
         return ExitCodes.Ok;
+    }
+
+    private static string OnHost(ApiAnswer answer, string host)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(answer.Body);
+            var kept = document.RootElement.EnumerateArray()
+                .Where(e => e.TryGetProperty("host", out var h) && h.ValueKind == JsonValueKind.String && h.GetString() == host)
+                .Select(e => e.GetRawText());
+            return $"[{string.Join(',', kept)}]";
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new UnexpectedAnswerException(answer.Status, $"not a JSON array of instances: {ApiAnswer.Snippet(answer.Body)}");
+        }
     }
 
     /// <summary>The state, flagged when a health check fails.</summary>

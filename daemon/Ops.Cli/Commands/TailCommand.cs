@@ -89,8 +89,9 @@ public static class TailCommand
             return ExitCodes.Ok;
         }
 
-        session.Terminal.Warn("opsd ended the stream");
-        return ExitCodes.Ok;
+        // opsd stopped (or restarts): for a script watching the stream, that is the daemon going away.
+        session.Terminal.Error($"opsd at {session.Client.BaseUrl} ended the stream (stopping or restarting?)");
+        return ExitCodes.Unreachable;
     }
 
     private static void WriteEvent(Session session, SseItem<string> item)
@@ -98,8 +99,17 @@ public static class TailCommand
         if (item.EventType == DroppedEvent)
         {
             // opsd drops lines for a reader that cannot keep up, and says how many (a running total).
-            var dropped = JsonSerializer.Deserialize(item.Data, ApiJson.Default.DroppedLines)?.Dropped;
-            session.Terminal.Warn($"opsd dropped {dropped?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "some"} line(s) of this stream: opsctl did not read fast enough");
+            long? dropped;
+            try
+            {
+                dropped = JsonSerializer.Deserialize(item.Data, ApiJson.Default.DroppedLines)?.Dropped;
+            }
+            catch (JsonException)
+            {
+                dropped = null;
+            }
+
+            session.Terminal.Warn($"opsd has dropped {dropped?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "some"} line(s) of this stream so far: opsctl did not read them fast enough");
             return;
         }
 

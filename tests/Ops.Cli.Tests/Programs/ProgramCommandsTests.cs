@@ -34,6 +34,11 @@ public sealed class ProgramCommandsTests
         var one = (await Opsctl.RunAsync(["--json", "--url", opsd.Url, "status", "web:1"])).ExitsWith(0).Json();
         Assert.Equal(running[1].Pid, one.EnumerateArray().Single().GetProperty("pid").GetInt32());
 
+        var onHost = (await Opsctl.RunAsync(opsd, "status", "--host", "test-host", "--json")).ExitsWith(0).Json();
+        Assert.Equal(2, onHost.GetArrayLength());
+        Assert.Equal("No programs on host elsewhere.\n", (await Opsctl.RunAsync(opsd, "status", "--host", "elsewhere")).ExitsWith(0).Stdout);
+        Assert.Equal("[]", (await Opsctl.RunAsync(opsd, "status", "--host", "elsewhere", "--json")).ExitsWith(0).Stdout.Trim());
+
         var fromEnvironment = (await Opsctl.RunAsync(["status", "--json"], new Dictionary<string, string> { ["OPS_URL"] = opsd.Url })).ExitsWith(0).Json();
         Assert.Equal(running.Select(i => i.Pid), fromEnvironment.EnumerateArray().Select(e => (int?)e.GetProperty("pid").GetInt32()));
 

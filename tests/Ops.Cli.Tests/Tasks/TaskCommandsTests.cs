@@ -66,6 +66,7 @@ public sealed class TaskCommandsTests
         Assert.Contains(ids[2], failedTable, StringComparison.Ordinal);
         Assert.Contains("exit 4", failedTable, StringComparison.Ordinal);
         Assert.Contains("No Failed jobs of task other.", (await Opsctl.RunAsync(opsd, "jobs", "--task", "other")).ExitsWith(0).Stdout, StringComparison.Ordinal);
+        File.Delete(items);
     }
 
     [Fact]
@@ -87,6 +88,8 @@ public sealed class TaskCommandsTests
         var allGood = await TempFileAsync("[{\"n\": 1}, {\"n\": 2}]");
         var ok = (await Opsctl.RunAsync(opsd, "submit", "check", "--items", allGood)).ExitsWith(0);
         Assert.Contains("2 succeeded, 0 failed", ok.Stdout, StringComparison.Ordinal);
+        File.Delete(items);
+        File.Delete(allGood);
     }
 
     [Fact]

@@ -4,8 +4,9 @@ namespace Ops.Cli.Commands.Submit;
 
 /// <summary>
 /// Polls GET /api/v1/jobs?ids=... until every job is Succeeded, Failed or Deleted. Only unfinished jobs are asked
-/// for, at most 500 ids per request (opsd's limit). The interval starts short and grows while nothing changes.
-/// A daemon that is briefly unreachable or whose storage is down (503) is waited for, not given up on at once.
+/// for, at most 500 ids per request (opsd's limit). The interval starts short and grows while nothing changes,
+/// and is never shorter than the last poll took, so that a batch of 100,000 jobs does not keep opsd busy. A
+/// daemon that is briefly unreachable or whose storage is down (503) is waited for, not given up on at once.
 /// </summary>
 public sealed class JobWatcher(OpsClient client, TimeProvider time)
 {
@@ -29,10 +30,12 @@ public sealed class JobWatcher(OpsClient client, TimeProvider time)
         var finished = new Dictionary<string, JobInfo>(ids.Count);
         var pending = ids.Distinct().ToList();
         var interval = MinInterval;
+        var first = true;
         long? failingSince = null;
         while (pending.Count > 0)
         {
             List<JobInfo> views;
+            var polled = time.GetTimestamp();
             try
             {
                 views = await FetchAsync(pending, ct);
@@ -71,10 +74,11 @@ public sealed class JobWatcher(OpsClient client, TimeProvider time)
             }
 
             pending.RemoveAll(finished.ContainsKey);
-            if (finished.Count != before || before == 0)
+            if (finished.Count != before || first)
             {
                 progress(Count(ids.Count, finished.Values));
                 interval = MinInterval;
+                first = false;
             }
             else
             {
@@ -83,7 +87,8 @@ public sealed class JobWatcher(OpsClient client, TimeProvider time)
 
             if (pending.Count > 0)
             {
-                await Task.Delay(interval, time, ct);
+                var took = time.GetElapsedTime(polled);
+                await Task.Delay(took > interval ? took : interval, time, ct);
             }
         }
 
@@ -123,7 +128,7 @@ public sealed class JobWatcher(OpsClient client, TimeProvider time)
     /// Groups of at most 500 ids whose query also stays short: Kestrel refuses a request line over 8 KB, and
     /// storages whose ids are GUIDs would pass that long before 500.
     /// </summary>
-    internal static IEnumerable<List<string>> Chunks(IReadOnlyList<string> ids)
+    public static IEnumerable<List<string>> Chunks(IReadOnlyList<string> ids)
     {
         const int MaxQueryChars = 6000;
         var chunk = new List<string>();
