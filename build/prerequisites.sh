@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a build target needs, and only the missing ones: fast when all are there.
-#   build/prerequisites.sh test           systemd-analyze (the service tests verify the unit with it)
-#   build/prerequisites.sh validate       + shellcheck, vagrant
+#   build/prerequisites.sh test           systemd-analyze (the service tests verify the unit with it), PostgreSQL's
+#                                         server binaries (the task tests start a throwaway cluster), chromium (the
+#                                         console is tested in a real browser)
+#   build/prerequisites.sh validate       + shellcheck, vagrant, docker.io (vagrant validates the docker provider)
 #   build/prerequisites.sh environments   + docker.io, vagrant, debootstrap
 #   build/prerequisites.sh ci             all of the above
 # Needs root (apt-get). Package lists are refreshed once, and only when something is missing.
@@ -19,14 +21,16 @@ declare -A PACKAGE_OF=(
   [gzip]=gzip
   [curl]=curl
   [jq]=jq
+  [initdb]=postgresql
+  [chromium]=chromium
 )
 
 commands_for() {
   case "$1" in
-    test) echo systemd-analyze systemctl ;;
-    validate) echo systemd-analyze shellcheck vagrant ;;
+    test) echo systemd-analyze systemctl initdb chromium ;;
+    validate) echo systemd-analyze shellcheck vagrant dockerd jq tar ;;
     environments) echo vagrant dockerd debootstrap tar gzip curl jq ;;
-    ci) echo systemd-analyze systemctl shellcheck vagrant dockerd debootstrap tar gzip curl jq ;;
+    ci) echo systemd-analyze systemctl initdb chromium shellcheck vagrant dockerd debootstrap tar gzip curl jq ;;
     *) echo "prerequisites.sh: unknown group '$1' (test, validate, environments, ci)" >&2; return 2 ;;
   esac
 }
@@ -38,7 +42,9 @@ missing=()
 for group in "${groups[@]}"; do
   read -r -a commands <<<"$(commands_for "$group")"
   for command in "${commands[@]}"; do
-    if ! command -v "$command" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$command" ]]; then
+    # PostgreSQL keeps its server binaries off PATH, in /usr/lib/postgresql/<version>/bin.
+    if ! command -v "$command" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$command" ]] \
+      && ! compgen -G "/usr/lib/postgresql/*/bin/$command" >/dev/null; then
       package=${PACKAGE_OF[$command]}
       [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
     fi
