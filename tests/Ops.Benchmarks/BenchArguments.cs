@@ -36,7 +36,8 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
         var settleMs = 100;
         var runs = 2000;
         var workers = 2;
-        for (var i = 0; i < args.Count; i++)
+        // The first error wins: a bad value must not be reported as an unknown argument of its own.
+        for (var i = 0; i < args.Count && error is null; i++)
         {
             switch (args[i])
             {

@@ -22,10 +22,11 @@ public sealed class AttemptFilter(TaskCatalog catalog) : IServerFilter
         var previous = context.GetJobParameter<int?>(JobParameters.Attempt) ?? 0;
         var attempt = previous + 1;
         context.SetJobParameter(JobParameters.Attempt, attempt);
+        context.Items[JobParameters.AttemptItem] = attempt;
         if (attempt > spec.MaxAttempts)
         {
             var reason = string.Create(CultureInfo.InvariantCulture, $"attempt {attempt} would pass 1 + Retries ({spec.MaxAttempts}): an earlier attempt was interrupted (daemon stopped or crashed mid-run)");
-            context.SetJobParameter(JobParameters.Failure, reason);
+            context.SetJobParameter(JobParameters.Outcome, new RunOutcome(null, null, null, reason, []));
             throw new AttemptsExhaustedException(reason);
         }
     }

@@ -26,19 +26,22 @@ public sealed class JobQueries(JobStorageHost storage)
         var finished = state == SucceededState.StateName || state == FailedState.StateName || state == DeletedState.StateName ? current?.CreatedAt : null;
         var queue = history.Select(h => h.Data is not null && h.Data.TryGetValue("Queue", out var q) ? q : null).FirstOrDefault(q => q is not null);
 
+        var outcome = parameters.TryGetValue(JobParameters.Outcome, out var json) && json is not null
+            ? Hangfire.Common.SerializationHelper.Deserialize<RunOutcome>(json)
+            : null;
         return new JobView(
             id,
             TaskJobs.TaskName(details.Job),
             state,
             Int(parameters, JobParameters.Attempt) ?? 0,
-            Int(parameters, JobParameters.ExitCode),
-            Int(parameters, JobParameters.Signal),
-            Text(parameters, JobParameters.Host),
+            outcome?.ExitCode,
+            outcome?.Signal,
+            outcome?.Host,
             queue,
             details.CreatedAt ?? DateTime.MinValue,
             finished,
-            Text(parameters, JobParameters.Failure) ?? current?.Reason,
-            Text(parameters, JobParameters.StderrTail) is { Length: > 0 } tail ? tail.Split('\n') : []);
+            outcome?.Failure ?? current?.Reason,
+            outcome?.StderrTail ?? []);
     }
 
     /// <summary>Jobs by id, in the order asked; unknown ids are left out.</summary>
@@ -63,9 +66,6 @@ public sealed class JobQueries(JobStorageHost storage)
 
     /// <summary>The states <see cref="List"/> accepts.</summary>
     public static IReadOnlyList<string> States { get; } = ["Enqueued", "Scheduled", "Processing", "Succeeded", "Failed", "Deleted"];
-
-    private static string? Text(IDictionary<string, string> parameters, string name) =>
-        parameters.TryGetValue(name, out var json) && json is not null ? JsonSerializer.Deserialize<string>(json) : null;
 
     private static int? Int(IDictionary<string, string> parameters, string name) =>
         parameters.TryGetValue(name, out var json) && json is not null && json != "null" ? JsonSerializer.Deserialize<int?>(json) : null;

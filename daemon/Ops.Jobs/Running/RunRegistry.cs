@@ -17,6 +17,7 @@ public sealed class RunRegistry(TimeProvider time)
     private static readonly TimeSpan KeepAfterEnd = TimeSpan.FromMinutes(2);
     private readonly ConcurrentDictionary<int, (RunInfo Run, long EndedAt)> _runs = new();
     private readonly ConcurrentDictionary<(string Program, int Slot), RunInfo> _slots = new();
+    private readonly ConcurrentQueue<(int Pid, long EndedAt)> _ended = new();
 
     /// <summary>
     /// Before a launch: the run that is about to use this slot. A fast command can print (and its line be shipped)
@@ -26,11 +27,12 @@ public sealed class RunRegistry(TimeProvider time)
 
     public void Started(int pid, RunInfo run)
     {
-        foreach (var (oldPid, entry) in _runs)
+        // Ended runs leave in the order they ended: only the head of the queue is ever looked at.
+        while (_ended.TryPeek(out var oldest) && time.GetElapsedTime(oldest.EndedAt) > KeepAfterEnd && _ended.TryDequeue(out oldest))
         {
-            if (entry.EndedAt != 0 && time.GetElapsedTime(entry.EndedAt) > KeepAfterEnd)
+            if (_runs.TryGetValue(oldest.Pid, out var entry) && entry.EndedAt == oldest.EndedAt)
             {
-                _runs.TryRemove(oldPid, out _);
+                _runs.TryRemove(oldest.Pid, out _);
             }
         }
 
@@ -41,7 +43,9 @@ public sealed class RunRegistry(TimeProvider time)
     {
         if (_runs.TryGetValue(pid, out var entry))
         {
-            _runs[pid] = (entry.Run, time.GetTimestamp());
+            var endedAt = time.GetTimestamp();
+            _runs[pid] = (entry.Run, endedAt);
+            _ended.Enqueue((pid, endedAt));
         }
     }
 

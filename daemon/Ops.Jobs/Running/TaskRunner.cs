@@ -27,8 +27,9 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     {
         var jobId = context.BackgroundJob.Id;
         var spec = catalog.Task(taskName) ?? throw new TaskRunFailedException($"task '{taskName}' is not configured on host {hostName}");
-        var attempt = context.GetJobParameter<int?>(JobParameters.Attempt) ?? 1;
-        context.SetJobParameter(JobParameters.Host, hostName);
+        var attempt = context.Items.TryGetValue(JobParameters.AttemptItem, out var counted) && counted is int number
+            ? number
+            : context.GetJobParameter<int?>(JobParameters.Attempt) ?? 1;
 
         using var slot = slots.Take(taskName);
         var launch = new LaunchSpec(
@@ -103,14 +104,12 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         process.MarkGroupEnded();
         metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
         var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
-        context.SetJobParameter(JobParameters.ExitCode, exit.ExitCode);
-        context.SetJobParameter(JobParameters.Signal, exit.Signal);
         if (exit.ExitCode != 0)
         {
-            throw Fail(context, exit.Describe(), exit.ExitCode, stderr);
+            throw Fail(context, exit.Describe(), exit, stderr);
         }
 
-        context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
+        context.SetJobParameter(JobParameters.Outcome, new RunOutcome(hostName, exit.ExitCode, exit.Signal, null, [.. stderr]));
         metrics.CountRun(taskName, Metrics.TaskMetrics.Outcomes.Succeeded);
         LogSucceeded(taskName, jobId, attempt, process.Pid);
 
@@ -154,14 +153,13 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private TaskRunFailedException Fail(PerformContext context, string reason, int? exitCode, IReadOnlyList<string> stderr)
+    private TaskRunFailedException Fail(PerformContext context, string reason, ProcessExit? exit, IReadOnlyList<string> stderr)
     {
         // The first line is what lists and logs show: the cause and the last stderr line; the tail follows.
         var summary = stderr.Count == 0 ? reason : $"{reason} (stderr: {stderr[^1]})";
-        context.SetJobParameter(JobParameters.StderrTail, string.Join('\n', stderr));
-        context.SetJobParameter(JobParameters.Failure, summary);
+        context.SetJobParameter(JobParameters.Outcome, new RunOutcome(hostName, exit?.ExitCode, exit?.Signal, summary, [.. stderr]));
         var tail = stderr.Count == 0 ? string.Empty : $"{System.Environment.NewLine}last stderr lines:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, stderr)}";
-        return new TaskRunFailedException($"{summary}{tail}", exitCode);
+        return new TaskRunFailedException($"{summary}{tail}", exit?.ExitCode);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task} job {JobId} attempt {Attempt} started as pid {Pid} on queue {Queue}")]

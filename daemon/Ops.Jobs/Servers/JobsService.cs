@@ -77,7 +77,9 @@ public sealed partial class JobsService(
                 SchedulePollingInterval = options.SchedulePollingInterval,
             },
             jobStorage));
-        foreach (var queue in catalog.Queues)
+        // Only queues some task uses get workers: an idle server would still poll the storage.
+        var used = catalog.Tasks.Select(t => t.Queue).ToHashSet(StringComparer.Ordinal);
+        foreach (var queue in catalog.Queues.Where(q => used.Contains(q.Name)))
         {
             _servers.Add(new BackgroundJobServer(
                 new BackgroundJobServerOptions

@@ -79,12 +79,7 @@ internal static class ProcFs
     /// </summary>
     public static (TimeSpan Own, TimeSpan ReapedChildren)? TryReadCpu(int pid)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
+        if (TryReadText($"/proc/{pid}/stat") is not { } text)
         {
             return null;
         }
@@ -94,6 +89,28 @@ internal static class ProcFs
         TimeSpan Ticks(int first, int second) =>
             TimeSpan.FromMilliseconds(10 * (long.Parse(rest[first], CultureInfo.InvariantCulture) + long.Parse(rest[second], CultureInfo.InvariantCulture)));
         return (Ticks(11, 12), Ticks(13, 14));
+    }
+
+    /// <summary>
+    /// CPU time of every live thread of <paramref name="pid"/> so far, by thread id, with the thread's name (comm,
+    /// e.g. ".NET TP Worker"); threads that are gone are left out.
+    /// </summary>
+    public static Dictionary<int, (string Name, TimeSpan Cpu)> ThreadCpu(int pid)
+    {
+        var threads = new Dictionary<int, (string, TimeSpan)>();
+        foreach (var directory in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            if (int.TryParse(System.IO.Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var tid)
+                && TryReadText($"{directory}/stat") is { } text)
+            {
+                var name = text[(text.IndexOf('(', StringComparison.Ordinal) + 1)..text.LastIndexOf(')')];
+                var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture);
+                threads[tid] = (name, TimeSpan.FromMilliseconds(10 * ticks));
+            }
+        }
+
+        return threads;
     }
 
     /// <summary>
@@ -112,6 +129,19 @@ internal static class ProcFs
         }
 
         return total;
+    }
+
+    /// <summary>The text of a stat file, or null when its process or thread is gone.</summary>
+    private static string? TryReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Resident memory (VmRSS) and thread count from /proc/&lt;pid&gt;/status.</summary>

@@ -18,24 +18,19 @@ internal static class RawHangfire
 
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Measures on <paramref name="storage"/>; throws naming how far it got when the runs take longer than <paramref name="timeout"/>.</summary>
-    public static async Task<Throughput> RunAsync(
-        string label,
-        JobStorage storage,
-        string command,
-        int runs,
-        int workers,
-        int warmupRuns,
-        Func<TimeSpan>? storageCpu,
-        TimeSpan timeout,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Measures on <paramref name="storage"/>; throws naming how far it got when a batch takes longer than the plan's
+    /// timeout. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
+    /// </summary>
+    public static async Task<Throughput> RunAsync(string label, JobStorage storage, ThroughputPlan plan, Func<TimeSpan>? storageCpu, CancellationToken cancellationToken)
     {
+        var (command, runs, timeout) = (plan.Command, plan.Runs, plan.Timeout);
         var counter = new SucceededCounter();
         var filters = new JobFilterCollection { counter };
         var options = new BackgroundJobServerOptions
         {
             ServerName = $"bench-{Queue}-{Environment.ProcessId}",
-            WorkerCount = workers,
+            WorkerCount = plan.Workers,
             Queues = [Queue],
             ShutdownTimeout = ShutdownTimeout,
 
@@ -46,12 +41,13 @@ internal static class RawHangfire
         var client = new BackgroundJobClient(storage);
 
         // JIT, connection pool and workers warm, as in opsd's row.
-        await EnqueueAndWaitAsync(label, client, counter, command, warmupRuns, timeout, cancellationToken);
+        await EnqueueAndWaitAsync(label, storage, client, counter, command, plan.WarmupRuns, timeout, cancellationToken);
 
+        var threads = ThreadProfile.Start(Environment.ProcessId);
         var harnessBefore = OwnCpu();
         var storageBefore = storageCpu?.Invoke();
         var started = Stopwatch.GetTimestamp();
-        var enqueued = await EnqueueAndWaitAsync(label, client, counter, command, runs, timeout, cancellationToken);
+        var enqueued = await EnqueueAndWaitAsync(label, storage, client, counter, command, runs, timeout, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started, counter.LastAt);
         List<CpuShare> cpu = [new("harness", OwnCpu() - harnessBefore)];
         if (storageCpu is not null && storageBefore is { } before)
@@ -60,12 +56,18 @@ internal static class RawHangfire
         }
 
         server.SendStop();
-        return new Throughput(runs, elapsed, "first enqueue to last Succeeded state change (filter)") { Submit = enqueued, Cpu = cpu };
+        return new Throughput(runs, elapsed, "first enqueue to last Succeeded state change (filter)")
+        {
+            Submit = enqueued,
+            Cpu = cpu,
+            Notes = [threads.Describe($"{label} (the harness)", runs)],
+        };
     }
 
     /// <summary>Enqueues <paramref name="runs"/> jobs and waits until all have Succeeded; returns how long the enqueueing took.</summary>
     private static async Task<TimeSpan> EnqueueAndWaitAsync(
         string label,
+        JobStorage storage,
         BackgroundJobClient client,
         SucceededCounter counter,
         string command,
@@ -88,10 +90,29 @@ internal static class RawHangfire
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"{label}: only {counter.Count} of {runs} runs Succeeded within {timeout.TotalSeconds:0} s");
+            throw new TimeoutException($"{label}: only {counter.Count} of {runs} runs Succeeded within {timeout.TotalSeconds:0} s; {Describe(storage)}");
         }
 
         return enqueued;
+    }
+
+    /// <summary>What the storage holds now, and why the newest failed or retried job did, for a timeout message.</summary>
+    private static string Describe(JobStorage storage)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        var stats = monitoring.GetStatistics();
+        var text = $"storage: {stats.Enqueued} enqueued, {stats.Processing} processing, {stats.Scheduled} scheduled, {stats.Failed} failed, {stats.Succeeded} succeeded";
+        if (monitoring.FailedJobs(0, 1).FirstOrDefault() is { Value: { } failed })
+        {
+            text += $"; last failure: {failed.ExceptionType}: {failed.ExceptionMessage}";
+        }
+
+        if (monitoring.ScheduledJobs(0, 1).FirstOrDefault() is { Key: { } scheduledId } && monitoring.JobDetails(scheduledId)?.History?.FirstOrDefault() is { } state)
+        {
+            text += $"; job {scheduledId} is {state.StateName}: {state.Reason}";
+        }
+
+        return text;
     }
 
     /// <summary>This process's CPU time so far (every thread: Hangfire's workers, the spawns, the storage's dispatchers).</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Npgsql;
 using Ops.Benchmarks.Infrastructure;
 
 namespace Ops.Benchmarks.Scenarios.TaskThroughput;
@@ -16,15 +17,25 @@ namespace Ops.Benchmarks.Scenarios.TaskThroughput;
 internal sealed class TaskThroughputScenario : IScenario
 {
     private const string Command = "/bin/true";
-    private const int WarmupRuns = 50;
-    private const string PollInterval = "100ms";
+    private const int WarmupRuns = 100;
+    private const string RawDatabase = "bench_raw";
+    private const string RawSchema = "hangfire";
+    private const string OpsdDatabase = "bench_opsd";
+
+    /// <summary>opsd's default Ops:Storage:Schema.</summary>
+    private const string OpsdSchema = "ops";
+
+    private static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often idle PostgreSql workers look for jobs, in both engines (opsd's Ops:Storage:PollInterval).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Targets: opsd InMemory keeps 70% of the floor; opsd PostgreSql keeps 90% of raw Hangfire on the same storage.</summary>
     private const double InMemoryTarget = 0.70;
     private const double PostgresTarget = 0.90;
 
-    /// <summary>Most a row's runs may take: a fixed allowance plus 20 ms per run (2,000 runs: 70 s; they take 2-30 s here).</summary>
-    private static TimeSpan RunTimeout(int runs) => TimeSpan.FromSeconds(30) + (runs * TimeSpan.FromMilliseconds(20));
+    /// <summary>Most a row's runs may take: a fixed allowance plus 30 ms per run (2,000 runs: 90 s; they take 2-60 s here).</summary>
+    private static TimeSpan RunTimeout(int runs) => TimeSpan.FromSeconds(30) + (runs * TimeSpan.FromMilliseconds(30));
 
     public string Name => "task-throughput";
 
@@ -32,9 +43,9 @@ internal sealed class TaskThroughputScenario : IScenario
 
     public async Task<string> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var runs = context.Arguments.Runs;
-        var workers = context.Arguments.Workers;
-        var timeout = RunTimeout(runs);
+        var (runs, workers) = (context.Arguments.Runs, context.Arguments.Workers);
+        var plan = new ThroughputPlan(Command, runs, workers, WarmupRuns, RunTimeout(runs), PollInterval);
+        var loadBefore = LoadAverage();
         var notes = new List<string>();
 
         async Task<ThroughputRow> RowAsync(string label, Func<Task<Throughput>> measure)
@@ -55,14 +66,14 @@ internal sealed class TaskThroughputScenario : IScenario
             }
         }
 
-        var floor = await RowAsync(XargsFloor.Label(workers), () => XargsFloor.RunAsync(context, Command, runs, workers, timeout, cancellationToken));
+        var floor = await RowAsync(XargsFloor.Label(workers), () => XargsFloor.RunAsync(context, plan, cancellationToken));
         var rawInMemory = await RowAsync("raw Hangfire, InMemory", async () =>
         {
             using var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
-            return await RawHangfire.RunAsync("raw Hangfire, InMemory", storage, Command, runs, workers, WarmupRuns, null, timeout, cancellationToken);
+            return await RawHangfire.RunAsync("raw Hangfire, InMemory", storage, plan, null, cancellationToken);
         });
         var opsdInMemory = await RowAsync("opsd, InMemory", () =>
-            OpsdTasks.RunAsync(context, "opsd, InMemory", Command, runs, workers, WarmupRuns, null, null, timeout, cancellationToken));
+            OpsdTasks.RunAsync(context, "opsd, InMemory", plan, null, null, againForJit: true, cancellationToken));
 
         ThroughputRow rawPostgres, opsdPostgres;
         if (PostgresCluster.FindBinaries() is { } bin)
@@ -75,9 +86,18 @@ internal sealed class TaskThroughputScenario : IScenario
                 notes.Add($"PostgreSQL: {cluster.Version}, a throwaway cluster on 127.0.0.1:{cluster.Port} (fsync, synchronous_commit and full_page_writes off), one fresh database per row.");
                 var server = cluster;
                 TimeSpan ServerCpu() => server.PostmasterPid() is { } pid ? ProcFs.TreeCpu(pid) : TimeSpan.Zero;
-                rawPostgres = await RowAsync("raw Hangfire, PostgreSql", () => RawPostgresAsync(server, ServerCpu, runs, workers, timeout, cancellationToken));
-                opsdPostgres = await RowAsync("opsd, PostgreSql", () =>
-                    OpsdTasks.RunAsync(context, "opsd, PostgreSql", Command, runs, workers, WarmupRuns, server.CreateDatabase("bench_opsd"), ServerCpu, timeout, cancellationToken));
+                rawPostgres = await RowAsync("raw Hangfire, PostgreSql", () => RawPostgresAsync(server, ServerCpu, plan, cancellationToken));
+                opsdPostgres = await RowAsync("opsd, PostgreSql", async () =>
+                {
+                    const string Label = "opsd, PostgreSql";
+                    var database = server.CreateDatabase(OpsdDatabase);
+                    var result = await WithQueueSnapshotAsync(server, OpsdDatabase, OpsdSchema, () =>
+                        OpsdTasks.RunAsync(context, Label, plan, database, ServerCpu, againForJit: false, cancellationToken));
+
+                    // opsd has stopped: its connections are closed and their counts handed in.
+                    var activity = await server.ActivityAsync(OpsdDatabase, OpsdSchema, ActivityTimeout, cancellationToken);
+                    return result with { Notes = [.. result.Notes, Describe(Label, activity, runs + WarmupRuns)] };
+                });
             }
             catch (Exception e) when (cluster is null && e is not OperationCanceledException)
             {
@@ -96,35 +116,83 @@ internal sealed class TaskThroughputScenario : IScenario
             opsdPostgres = ThroughputRow.Failed("opsd, PostgreSql", Missing);
         }
 
+        notes.Add($"Load average (1 min) when the scenario started: {loadBefore}, when it ended: {LoadAverage()}; other work on this machine shares its {Environment.ProcessorCount} cores, so compare rows of one run, not runs.");
         List<ThroughputRow> rows = [floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres];
-        return Report(runs, workers, rows, floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres, notes);
+        return Report(plan, rows, floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres, notes);
     }
 
     /// <summary>Raw Hangfire on its own fresh database, with the storage options opsd uses for the same PollInterval.</summary>
-    private static async Task<Throughput> RawPostgresAsync(PostgresCluster cluster, Func<TimeSpan> serverCpu, int runs, int workers, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<Throughput> RawPostgresAsync(PostgresCluster cluster, Func<TimeSpan> serverCpu, ThroughputPlan plan, CancellationToken cancellationToken)
     {
         var options = new PostgreSqlStorageOptions
         {
-            SchemaName = "hangfire",
+            SchemaName = RawSchema,
             PrepareSchemaIfNecessary = true,
             UseSlidingInvisibilityTimeout = true,
-            QueuePollInterval = TimeSpan.FromMilliseconds(100),
+            QueuePollInterval = plan.PollInterval,
             EnableLongPolling = true,
         };
-        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(cluster.CreateDatabase("bench_raw"), options), options);
+        const string Label = "raw Hangfire, PostgreSql";
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(cluster.CreateDatabase(RawDatabase), options), options);
+        Throughput result;
         try
         {
-            return await RawHangfire.RunAsync("raw Hangfire, PostgreSql", storage, Command, runs, workers, WarmupRuns, serverCpu, timeout, cancellationToken);
+            result = await WithQueueSnapshotAsync(cluster, RawDatabase, RawSchema, () =>
+                RawHangfire.RunAsync(Label, storage, plan, serverCpu, cancellationToken));
         }
         finally
         {
             (storage as IDisposable)?.Dispose();
         }
+
+        // The server has stopped; closing the pooled connections makes their backends hand in their counts.
+        NpgsqlConnection.ClearAllPools();
+        var activity = await cluster.ActivityAsync(RawDatabase, RawSchema, ActivityTimeout, cancellationToken);
+        return result with { Notes = [.. result.Notes, Describe(Label, activity, plan.Runs + plan.WarmupRuns)] };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="measure"/>; when its runs do not finish in time, the message gets what the queue and lock
+    /// tables hold then (a job Hangfire.PostgreSql fetched but never ran stays invisible for InvisibilityTimeout).
+    /// </summary>
+    private static async Task<Throughput> WithQueueSnapshotAsync(PostgresCluster cluster, string database, string schema, Func<Task<Throughput>> measure)
+    {
+        try
+        {
+            return await measure();
+        }
+        catch (TimeoutException e)
+        {
+            string snapshot;
+            try
+            {
+                snapshot = await cluster.QueueSnapshotAsync(database, schema, CancellationToken.None);
+            }
+            catch (NpgsqlException failed)
+            {
+                snapshot = $"the database could not be read: {failed.Message}";
+            }
+
+            throw new TimeoutException($"{e.Message}; {snapshot}", e);
+        }
+    }
+
+    /// <summary>"label, PostgreSQL work per run (...): 9.1 transactions; rows job 1.0 ins/2.0 upd, ..." for the notes.</summary>
+    private static string Describe(string label, DatabaseActivity activity, int runs)
+    {
+        static string PerRun(long count, int runs, string what) =>
+            count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"{(double)count / runs:0.##} {what}");
+
+        var tables = activity.Tables
+            .Where(t => t.Inserted + t.Updated + t.Deleted > 0)
+            .Select(t => $"{t.Table} {string.Join("/", new[] { PerRun(t.Inserted, runs, "ins"), PerRun(t.Updated, runs, "upd"), PerRun(t.Deleted, runs, "del") }.Where(p => p.Length > 0))}");
+        var statements = activity.Statements.Select(s => string.Create(CultureInfo.InvariantCulture, $"{(double)s.Calls / runs:0.##}x `{s.Statement.Replace('`', '\'')}`"));
+        var text = string.Create(CultureInfo.InvariantCulture, $"{label}, PostgreSQL work per run ({runs} runs with the warm-up, start-up included): {(double)activity.Transactions / runs:0.0} transactions; rows: {string.Join(", ", tables)}.");
+        return activity.Statements.Count == 0 ? text : $"{text} Most frequent statements per run: {string.Join("; ", statements)}.";
     }
 
     private static string Report(
-        int runs,
-        int workers,
+        ThroughputPlan plan,
         IReadOnlyList<ThroughputRow> rows,
         ThroughputRow floor,
         ThroughputRow rawInMemory,
@@ -171,15 +239,15 @@ internal sealed class TaskThroughputScenario : IScenario
         AddRatio("raw Hangfire InMemory / xargs floor", rawInMemory, floor, null);
         AddRatio("opsd InMemory / raw Hangfire InMemory", opsdInMemory, rawInMemory, null);
 
-        notes.Add($"Every row runs `{Command}` {runs:N0} times with {workers} in parallel; the Hangfire and opsd rows first run {WarmupRuns} warm-up runs (not counted) on the same server.");
-        notes.Add("Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval 100 ms, sliding invisibility timeout, long polling.");
-        notes.Add($"opsd: `dotnet opsd.dll` with task `{OpsdTasks.TaskName}` (Command {Command}, Retries 0) on a queue with Workers {workers}, Logging.Level Warning; PostgreSql with PollInterval {PollInterval}. One POST carries every item; completion polls GET /api/v1/jobs?ids= every 100 ms for the newest unfinished job only, then reads all unfinished jobs in requests of <= {Supervisors.Opsd.MaxIdsPerRequest} ids, so polling stays off the measured path: the time ends at the last job's FinishedAt.");
+        notes.Add($"Every row runs `{plan.Command}` {plan.Runs:N0} times with {plan.Workers} in parallel; the Hangfire and opsd rows first run {plan.WarmupRuns} warm-up runs (not counted) on the same server.");
+        notes.Add($"Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval {plan.PollInterval.TotalMilliseconds:0} ms, sliding invisibility timeout, long polling.");
+        notes.Add($"opsd: `dotnet opsd.dll` with task `{OpsdTasks.TaskName}` (Command {plan.Command}, Retries 0) on a queue with Workers {plan.Workers}, Logging.Level Warning; PostgreSql with PollInterval {plan.PollInterval.TotalMilliseconds:0}ms. One POST carries every item; completion polls GET /api/v1/jobs?ids= every 100 ms for the newest unfinished job only, then reads all unfinished jobs in requests of <= {Supervisors.Opsd.MaxIdsPerRequest} ids, so polling stays off the measured path: the time ends at the last job's FinishedAt.");
         notes.Add("CPU ms/run: CPU time (user + system) per measured run of the process that ran the engine (the harness for raw Hangfire, opsd for opsd) and of the PostgreSQL server (postmaster, its backends and reaped children), from /proc; the children's own CPU (`/bin/true`) is not in it.");
 
         var text = new StringBuilder()
             .AppendLine("## task-throughput")
             .AppendLine()
-            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"{runs:N0} runs of `{Command}`, {workers} workers. Machine: {BenchReport.MachineLine()}."))
+            .AppendLine(string.Create(CultureInfo.InvariantCulture, $"{plan.Runs:N0} runs of `{plan.Command}`, {plan.Workers} workers. Machine: {BenchReport.MachineLine()}."))
             .AppendLine()
             .Append(table)
             .AppendLine()
@@ -194,4 +262,7 @@ internal sealed class TaskThroughputScenario : IScenario
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The 1-minute load average from /proc/loadavg, as written there.</summary>
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -1,5 +1,12 @@
 namespace Ops.Benchmarks.Scenarios.TaskThroughput;
 
+/// <summary>
+/// What every row does: <paramref name="Runs"/> runs of <paramref name="Command"/>, <paramref name="Workers"/> at a
+/// time, after <paramref name="WarmupRuns"/> uncounted ones (engines only), each batch within <paramref name="Timeout"/>.
+/// PostgreSql engines look for new jobs every <paramref name="PollInterval"/>.
+/// </summary>
+internal sealed record ThroughputPlan(string Command, int Runs, int Workers, int WarmupRuns, TimeSpan Timeout, TimeSpan PollInterval);
+
 /// <summary>Where a row's CPU went while it ran: who (opsd, the harness, PostgreSQL) and how much.</summary>
 internal sealed record CpuShare(string Who, TimeSpan Time);
 

@@ -10,10 +10,11 @@ internal static class XargsFloor
 {
     public static string Label(int workers) => $"floor: xargs -P {workers}";
 
-    /// <summary>Runs it once; throws naming the limit when it takes longer than <paramref name="timeout"/>.</summary>
-    public static async Task<Throughput> RunAsync(BenchContext context, string command, int runs, int workers, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Runs it once; throws naming the limit when it takes longer than the plan's timeout.</summary>
+    public static async Task<Throughput> RunAsync(BenchContext context, ThroughputPlan plan, CancellationToken cancellationToken)
     {
-        var pipeline = $"seq {runs} | xargs -P {workers} -I{{}} {command}";
+        var (runs, timeout) = (plan.Runs, plan.Timeout);
+        var pipeline = $"seq {runs} | xargs -P {plan.Workers} -I{{}} {plan.Command}";
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(pipeline);
