@@ -3,7 +3,8 @@
 //   runs: Build, Test, Package, Validate-Environments, Environments-Test).
 // Package: --version-suffix=ci.42 appends to VersionPrefix (Directory.Build.props); --package-version=1.2.3 replaces it.
 // Environments-Test: --environments=dev,test (default: all four), --environments-parallel=N (default 2),
-//   --keep-environments (leave the machines up for `vagrant ssh NAME`).
+//   --keep-environments (leave the machines up for `vagrant ssh NAME`), --docker-init=auto|systemd|sshd (PID 1 of
+//   the containers; auto: systemd where it boots in a container here).
 #load "build/paths.cake"
 #load "build/shell.cake"
 #load "build/services.cake"
@@ -124,7 +125,7 @@ Task("Environments-Test")
         throw new CakeException($"Environments-Test: unknown environment(s) {string.Join(", ", unknown)}; choose from {string.Join(", ", Machines.All)}");
     }
 
-    TestEnvironments(names, Argument("environments-parallel", 2), HasArgument("keep-environments"));
+    TestEnvironments(names, Argument("environments-parallel", 2), HasArgument("keep-environments"), Argument("docker-init", "auto"));
 });
 
 // What .ci/run runs.

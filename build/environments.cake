@@ -32,8 +32,9 @@ public IDictionary<string, string> VagrantEnvironment(string image = null, strin
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Validate-Environments: shellcheck, vagrant validate, systemd-analyze verify of the packaged unit, and every
-// environment's opsd config through the packaged opsd's own `opsd validate`.
+// Validate-Environments: shellcheck, vagrant validate (for the docker provider, so with a Docker engine running),
+// systemd-analyze verify of the packaged unit, and every environment's opsd config through the packaged opsd's
+// own `opsd validate`.
 
 public void ValidateEnvironments(FilePath package)
 {
@@ -50,7 +51,19 @@ public void ValidateEnvironments(FilePath package)
     Shell.Run("Validate-Environments (shellcheck)", "shellcheck", new[] { "-x", "--source-path=SCRIPTDIR" }.Concat(scripts), log);
     Information("shellcheck: {0} scripts clean", scripts.Count);
 
-    Shell.Run("Validate-Environments (vagrant validate)", "vagrant", new[] { "validate" }, log, VagrantEnvironment());
+    // The docker provider only validates against a Docker engine that answers.
+    var docker = Shell.Run("Validate-Environments (docker engine)", "build/docker-daemon.sh", new[] { "start", Paths.Environments }, log, echo: false);
+    try
+    {
+        Shell.Run("Validate-Environments (vagrant validate)", "vagrant", new[] { "validate" }, log, VagrantEnvironment());
+    }
+    finally
+    {
+        if (docker.LastLine == "started")
+        {
+            Shell.Run("Validate-Environments (stop docker engine)", "build/docker-daemon.sh", new[] { "stop", Paths.Environments }, log, check: false, echo: false);
+        }
+    }
 
     // The packaged unit names /opt/opsd/opsd, and verify insists the executable exists: point it at the unpacked one.
     var unpacked = $"{Paths.Environments}/validate";
@@ -100,9 +113,10 @@ public void ValidateEnvironments(FilePath package)
 // ---------------------------------------------------------------------------------------------------------------
 // Environments-Test: a Docker engine (started here when none runs), the base image (built once, then cached),
 // then for every machine: vagrant up (provisions), provision again (must change nothing), the smoke test inside
-// the machine, vagrant destroy. Machines run PARALLEL at a time.
+// the machine, vagrant destroy. Machines run PARALLEL at a time. PID 1 of the containers is systemd where it
+// boots in a container here (probed), else sshd alone; --docker-init=systemd|sshd forces one.
 
-public void TestEnvironments(IReadOnlyList<string> names, int parallel, bool keep)
+public void TestEnvironments(IReadOnlyList<string> names, int parallel, bool keep, string dockerInit)
 {
     EnsurePrerequisites("environments");
     var logs = Paths.Environments;
@@ -113,10 +127,16 @@ public void TestEnvironments(IReadOnlyList<string> names, int parallel, bool kee
     try
     {
         var image = Shell.Run("Environments-Test (base image)", "build/images/vagrant-debian.sh", new[] { $"{logs}/image" }).LastLine;
-        var init = SystemdBootsInDocker(image) ? "systemd" : "sshd";
+        var init = dockerInit switch
+        {
+            "systemd" or "sshd" => dockerInit,
+            "auto" => SystemdBootsInDocker(image) ? "systemd" : "sshd",
+            _ => throw new CakeException($"Environments-Test: --docker-init={dockerInit}: use auto, systemd or sshd"),
+        };
         if (init == "sshd")
         {
-            Warning("systemd does not boot in a container here: the machines run sshd only, and provisioning starts opsd directly (the unit is still checked by Validate-Environments)");
+            Warning("{0}: the machines run sshd only, and provisioning starts opsd directly (the unit is still checked by Validate-Environments)",
+                dockerInit == "auto" ? "systemd does not boot in a container here" : "--docker-init=sshd");
         }
 
         var environment = VagrantEnvironment(image, init);

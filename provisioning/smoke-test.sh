@@ -71,6 +71,16 @@ if [[ $(jq -r '.opsd.run' "$OPS_ENVIRONMENT_FILE") == systemd ]] && systemd_runn
   done
   [[ $state == Running ]] || fail "after systemctl start opsd, program $demo is '$state', not Running"
   pass "systemctl stop opsd leaves no program behind (result success); start brings $demo back Running"
+
+  # Uninstall stops and removes the service; install puts it back and starts it.
+  /opt/opsd/opsd service uninstall >/dev/null || fail "opsd service uninstall failed"
+  if systemctl is-active --quiet opsd.service || [[ -e /etc/systemd/system/opsd.service ]] || pgrep -u "$expected_user" >/dev/null; then
+    fail "after opsd service uninstall, opsd.service is still there or its programs still run"
+  fi
+  /opt/opsd/opsd service install --config "$config" >/dev/null || fail "opsd service install failed"
+  systemctl is-active --quiet opsd.service || fail "after opsd service install, opsd.service is not active"
+  wait_for_http "$url/healthz" 60 || fail "opsd did not answer /healthz after opsd service install"
+  pass "opsd service uninstall stops and removes opsd.service; install brings it back"
 elif [[ $(jq -r '.opsd.run' "$OPS_ENVIRONMENT_FILE") == systemd ]]; then
   skip "opsd.service: systemd is not running in this machine, opsd was started directly"
 fi

@@ -8,11 +8,12 @@ namespace Ops.Benchmarks;
 internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle, int Runs, int Workers)
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput>... [--kills N] [--settle-ms N] [--runs N] [--workers N]
+        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput|seq-shipping>... [--kills N] [--settle-ms N] [--runs N] [--workers N]
           restart-latency  SIGKILL of a child until its replacement runs: floor (sh loop), opsd, supervisord, pm2
           footprint        opsd (and supervisord) RSS, threads and time to Running with 10 and 200 programs
           micro            BenchmarkDotNet: Backoff.Delay against a plain Math.Pow
           task-throughput  runs/s of /bin/true: xargs -P floor, raw Hangfire and opsd tasks, each on InMemory and PostgreSql
+          seq-shipping     lines/s from a child's stdout through opsd to a CLEF endpoint, against a bare Serilog Seq sink
           --kills N        measured kills per supervisor in restart-latency (default 100, after 3 warm-up kills)
           --settle-ms N    wait after a child appears before killing it (default 100; must exceed opsd's StartSeconds 50 ms)
           --runs N         runs per row in task-throughput (default 2000, at most 100000: opsd's limit per request)

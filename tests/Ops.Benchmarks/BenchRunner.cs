@@ -80,6 +80,7 @@ internal static class BenchRunner
         "footprint" => new FootprintScenario(),
         "micro" => new MicroScenario(),
         "task-throughput" => new TaskThroughputScenario(),
+        "seq-shipping" => new SeqShippingScenario(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown scenario"),
     };
 
