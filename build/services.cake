@@ -1,13 +1,13 @@
 // What the tests need before `dotnet test` runs. The Test task calls StartTestServices first and
 // StopTestServices when it is done (also after a failure).
 //
-// Hook for the services of later issues: add one function per service (e.g. StartPostgreSql, which starts a
-// server and exports OPS_TEST_POSTGRES for the test projects) and call it from StartTestServices, with its stop
-// in StopTestServices.
+// PostgreSQL: the test projects start a throwaway cluster themselves (initdb, pg_ctl, a free port, fsync off) unless
+// OPS_TEST_POSTGRES names a server; here we only make sure its binaries (and chromium, for the console's browser
+// test) are installed.
 
 public void StartTestServices()
 {
-    // The service tests check the generated unit with systemd-analyze verify.
+    // systemd-analyze (the service tests), PostgreSQL's server binaries (task tests), chromium (console test).
     EnsurePrerequisites("test");
 }
 
