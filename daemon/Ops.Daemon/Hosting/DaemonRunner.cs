@@ -42,6 +42,19 @@ public static class DaemonRunner
             return 1;
         }
 
+        // One daemon per state directory: a second one would take the first one's groups for orphans and end them.
+        FileStream stateLock;
+        try
+        {
+            stateLock = new FileStream(Path.Combine(settings.StateDirectory, "opsd.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            await Console.Error.WriteLineAsync($"opsd: another opsd is running with the state directory {settings.StateDirectory}; stop it, or give this one its own Ops:Host:StateDirectory.");
+            return 1;
+        }
+
+        using var heldLock = stateLock;
         var logger = DaemonLogging.CreateLogger(settings);
         try
         {

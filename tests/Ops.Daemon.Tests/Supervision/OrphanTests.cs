@@ -32,4 +32,18 @@ public sealed class OrphanTests
         Assert.Equal(3, second.LiveChildren().Count);
         Assert.Empty(after.Select(i => i.Pid!.Value).Intersect(oldPids));
     }
+
+    [Fact]
+    public async Task SecondOpsd_SameStateDirectory_RefusesToStartAndTouchesNothing()
+    {
+        await using var first = await new Opsd(new JsonObject { ["svc"] = Worker.Program(["--forever"]) }).StartAsync();
+        var running = (await first.WaitForStateAsync("svc", "Running", Wait)).Single();
+
+        var (code, output) = await OpsdCommand.RunAsync("--config", first.ConfigPath);
+
+        Assert.Equal(1, code);
+        Assert.Contains("another opsd is running with the state directory", output, StringComparison.Ordinal);
+        Assert.True(ProcessTable.IsAlive(running.Pid!.Value), "the second opsd ended the first one's program");
+        Assert.Equal(running.Pid, (await first.ProgramsAsync("svc")).Single().Pid);
+    }
 }
