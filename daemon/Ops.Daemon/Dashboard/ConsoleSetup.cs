@@ -66,9 +66,18 @@ internal static class ConsoleSetup
         DashboardRoutes.Routes.AddRazorPage("/programs/(?<name>[a-z0-9_-]+)", match => new ProgramHistoryPage(match.Groups["name"].Value));
         DashboardRoutes.Routes.AddCommand("/programs/actions/(?<verb>start|stop|restart)/(?<target>[a-z0-9_:-]+)", context =>
         {
-            var supervisor = context.GetHttpContext().RequestServices.GetRequiredService<ISupervisor>();
+            var services = context.GetHttpContext().RequestServices;
             var kind = Enum.Parse<CommandKind>(context.UriMatch.Groups["verb"].Value, ignoreCase: true);
-            var result = supervisor.SendAsync(kind, context.UriMatch.Groups["target"].Value, CancellationToken.None).GetAwaiter().GetResult();
+            var target = context.UriMatch.Groups["target"].Value;
+
+            // Another host's instance: the command travels through that host's queue.
+            var host = context.GetHttpContext().Request.Query["host"].ToString();
+            if (host.Length > 0 && host != services.GetRequiredService<Configuration.OpsSettings>().HostName)
+            {
+                return services.GetRequiredService<Ops.Jobs.Hosts.ClusterPrograms>().SendToHost(host, kind, target) is not null;
+            }
+
+            var result = services.GetRequiredService<ISupervisor>().SendAsync(kind, target, CancellationToken.None).GetAwaiter().GetResult();
             return result.Status == CommandStatus.Accepted;
         });
 

@@ -78,15 +78,13 @@ internal sealed class ProgramsPage : RazorPage
         WriteLiteral("</td><td>");
         Write(reason ?? string.Empty);
         WriteLiteral("</td><td class=\"text-right\">");
-        if (!local)
+        if (!IsReadOnly)
         {
-            WriteLiteral("<span class=\"text-muted\">other host</span>");
-        }
-        else if (!IsReadOnly)
-        {
+            // Another host's instance: the same buttons, sent through that host's queue.
+            var query = local ? string.Empty : "?host=" + Uri.EscapeDataString(host);
             foreach (var verb in new[] { "start", "stop", "restart" })
             {
-                WriteLiteral($"<button class=\"btn btn-xs btn-default ops-{verb}\" data-ajax=\"{Url.To($"/programs/actions/{verb}/{name}")}\" data-loading-text=\"...\">{char.ToUpperInvariant(verb[0])}{verb[1..]}</button> ");
+                WriteLiteral($"<button class=\"btn btn-xs btn-default ops-{verb}\" data-ajax=\"{Url.To($"/programs/actions/{verb}/{name}")}{query}\" data-loading-text=\"...\">{char.ToUpperInvariant(verb[0])}{verb[1..]}</button> ");
             }
         }
 

@@ -24,6 +24,11 @@ public sealed class MultiHostTests
         Assert.Single(seen);
         Assert.Contains(await alpha.ProgramsAsync(), i => i.Name == "api" && i.Host == "alpha");
 
+        // alpha's console lists beta's instance with buttons that go through beta's host queue.
+        var page = await alpha.Http.GetStringAsync("/hangfire/programs");
+        Assert.Contains("data-instance=\"beta/db:0\"", page, StringComparison.Ordinal);
+        Assert.Contains("/programs/actions/restart/db:0?host=beta", page, StringComparison.Ordinal);
+
         // A restart asked of alpha runs on beta.
         var response = await alpha.Http.PostAsync("/api/v1/programs/db/restart?host=beta", null);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
