@@ -16,6 +16,7 @@ internal sealed class GroupRecordStore
 
     /// <summary>The group each record written by this daemon names, so deletes need not read the file back.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _written = new(StringComparer.Ordinal);
+    private volatile bool _directoryMade;
 
     public GroupRecordStore(string stateDirectory)
     {
@@ -35,12 +36,29 @@ internal sealed class GroupRecordStore
     /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
     public void Write(GroupRecord record)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        // The folder is made once, not on every launch; again only if someone removed it meanwhile.
+        if (!_directoryMade)
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            _directoryMade = true;
+        }
+
         string path = PathOf(record.Program, record.Instance);
         string temporary = path + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                System.IO.Directory.CreateDirectory(Directory);
+                stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            }
+
+            using (stream)
             {
                 JsonSerializer.Serialize(stream, record, GroupRecordJsonContext.Default.GroupRecord);
             }
