@@ -57,6 +57,10 @@ public static class JobsServices
     {
         var filters = GlobalJobFilters.Filters;
         filters.Remove(typeof(AutomaticRetryAttribute));
+
+        // Hangfire's default CaptureCulture keeps two job parameters per job (written at create, read at every run)
+        // to restore the caller's culture; opsd runs commands with an invariant culture, so they bought nothing.
+        filters.Remove(typeof(CaptureCultureAttribute));
         // Order matters: a throttled run must not use an attempt, so Concurrency runs before Attempt.
         filters.Add(services.GetRequiredService<ConcurrencyFilter>(), 0);
         filters.Add(services.GetRequiredService<AttemptFilter>(), 1);

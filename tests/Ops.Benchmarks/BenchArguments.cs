@@ -3,12 +3,12 @@ using System.Globalization;
 namespace Ops.Benchmarks;
 
 /// <summary>
-/// The command line: <c>&lt;all|restart-latency|footprint|micro|task-throughput&gt; [--kills N] [--settle-ms N] [--runs N] [--workers N]</c>.
+/// The command line: <c>&lt;all|restart-latency|footprint|micro|task-throughput&gt; [--kills N] [--settle-ms N] [--runs N] [--workers N] [--storage S]</c>.
 /// </summary>
-internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle, int Runs, int Workers)
+internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle, int Runs, int Workers, string Storage = "both")
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput|seq-shipping>... [--kills N] [--settle-ms N] [--runs N] [--workers N]
+        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput|seq-shipping>... [--kills N] [--settle-ms N] [--runs N] [--workers N] [--storage inmemory|postgresql|both]
           restart-latency  SIGKILL of a child until its replacement runs: floor (sh loop), opsd, supervisord, pm2
           footprint        opsd (and supervisord) RSS, threads and time to Running with 10 and 200 programs
           micro            BenchmarkDotNet: Backoff.Delay against a plain Math.Pow
@@ -18,6 +18,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
           --settle-ms N    wait after a child appears before killing it (default 100; must exceed opsd's StartSeconds 50 ms)
           --runs N         runs per row in task-throughput (default 2000, at most 100000: opsd's limit per request)
           --workers N      parallel runs (the queue's Workers, xargs -P) in task-throughput (default 2)
+          --storage S      task-throughput rows to run besides the floor: inmemory, postgresql or both (default both)
         """;
 
     /// <summary>Most runs per row: opsd takes at most this many items in one request.</summary>
@@ -26,7 +27,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
     /// <summary>Most workers: opsd's limit for a queue's Workers.</summary>
     public const int MaxWorkers = 256;
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["restart-latency", "footprint", "micro", "task-throughput"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["restart-latency", "footprint", "micro", "task-throughput", "seq-shipping"];
 
     /// <summary>Parses <paramref name="args"/>; the error names what was wrong.</summary>
     public static BenchArguments Parse(IReadOnlyList<string> args, out string? error)
@@ -37,6 +38,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
         var settleMs = 100;
         var runs = 2000;
         var workers = 2;
+        var storage = "both";
         // The first error wins: a bad value must not be reported as an unknown argument of its own.
         for (var i = 0; i < args.Count && error is null; i++)
         {
@@ -50,6 +52,12 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
                 case "--runs" when i + 1 < args.Count && TryPositive(args[i + 1], out runs) && runs <= MaxRuns:
                 case "--workers" when i + 1 < args.Count && TryPositive(args[i + 1], out workers) && workers <= MaxWorkers:
                     i++;
+                    break;
+                case "--storage" when i + 1 < args.Count && args[i + 1] is "inmemory" or "postgresql" or "both":
+                    storage = args[++i];
+                    break;
+                case "--storage":
+                    error = "--storage needs inmemory, postgresql or both";
                     break;
                 case "all":
                     scenarios.AddRange(AllScenarios);
@@ -74,7 +82,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
             error = "name a scenario or 'all'";
         }
 
-        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs), runs, workers);
+        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs), runs, workers, storage);
     }
 
     private static bool TryPositive(string text, out int value) =>

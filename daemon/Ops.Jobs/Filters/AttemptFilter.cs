@@ -19,7 +19,9 @@ public sealed class AttemptFilter(TaskCatalog catalog) : IServerFilter
             return;
         }
 
-        var previous = context.GetJobParameter<int?>(JobParameters.Attempt) ?? 0;
+        // The worker read the job's parameters just before this (the snapshot); nobody else writes this one while
+        // the worker holds the job, so the snapshot is current and saves a storage round trip per run.
+        var previous = context.GetJobParameter<int?>(JobParameters.Attempt, allowStale: true) ?? 0;
         var attempt = previous + 1;
         context.SetJobParameter(JobParameters.Attempt, attempt);
         context.Items[JobParameters.AttemptItem] = attempt;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hangfire.Common;
 using Hangfire.States;
 using Ops.Jobs.Filters;
 using Ops.Jobs.Running;
@@ -26,9 +27,7 @@ public sealed class JobQueries(JobStorageHost storage)
         var finished = state == SucceededState.StateName || state == FailedState.StateName || state == DeletedState.StateName ? current?.CreatedAt : null;
         var queue = history.Select(h => h.Data is not null && h.Data.TryGetValue("Queue", out var q) ? q : null).FirstOrDefault(q => q is not null);
 
-        var outcome = parameters.TryGetValue(JobParameters.Outcome, out var json) && json is not null
-            ? Hangfire.Common.SerializationHelper.Deserialize<RunOutcome>(json)
-            : null;
+        var outcome = Outcome(state, current?.Data, parameters);
         return new JobView(
             id,
             TaskJobs.TaskName(details.Job),
@@ -66,6 +65,29 @@ public sealed class JobQueries(JobStorageHost storage)
 
     /// <summary>The states <see cref="List"/> accepts.</summary>
     public static IReadOnlyList<string> States { get; } = ["Enqueued", "Scheduled", "Processing", "Succeeded", "Failed", "Deleted"];
+
+    /// <summary>
+    /// A succeeded run's outcome is the Succeeded state's result (written with the state change); a failed one's is
+    /// the OpsOutcome parameter, which also still holds an earlier failed attempt's when a retry later succeeded.
+    /// </summary>
+    private static RunOutcome? Outcome(string state, IDictionary<string, string>? stateData, IDictionary<string, string> parameters)
+    {
+        if (state == SucceededState.StateName && stateData is not null && stateData.TryGetValue("Result", out var result) && result is not null)
+        {
+            try
+            {
+                return SerializationHelper.Deserialize<RunOutcome>(result, SerializationOption.User);
+            }
+            catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException)
+            {
+                // A job from before outcomes were results (or not a task run): fall back to the parameter.
+            }
+        }
+
+        return parameters.TryGetValue(JobParameters.Outcome, out var json) && json is not null
+            ? SerializationHelper.Deserialize<RunOutcome>(json)
+            : null;
+    }
 
     private static int? Int(IDictionary<string, string> parameters, string name) =>
         parameters.TryGetValue(name, out var json) && json is not null && json != "null" ? JsonSerializer.Deserialize<int?>(json) : null;

@@ -9,8 +9,13 @@ namespace Ops.Jobs.Running;
 /// </summary>
 public sealed class TaskRunJob(TaskRunner runner)
 {
-    /// <summary>Runs task <paramref name="task"/> once; throws when the run fails.</summary>
+    /// <summary>Runs task <paramref name="task"/> once; returns how it ended (the Succeeded state's result), throws when the run fails.</summary>
     [DisplayName("{0}")]
-    public Task RunAsync(string task, string? argsJson, string? itemJson, PerformContext? context, CancellationToken cancellationToken) =>
-        runner.RunAsync(task, argsJson, itemJson, context ?? throw new ArgumentNullException(nameof(context)), cancellationToken);
+    public RunOutcome Run(string task, string? argsJson, string? itemJson, PerformContext? context, CancellationToken cancellationToken) =>
+        runner.Run(task, argsJson, itemJson, context ?? throw new ArgumentNullException(nameof(context)), cancellationToken);
+
+    /// <summary>The method jobs stored by opsd 0.1 name; kept so those still run after an upgrade.</summary>
+    [DisplayName("{0}")]
+    public Task<RunOutcome> RunAsync(string task, string? argsJson, string? itemJson, PerformContext? context, CancellationToken cancellationToken) =>
+        Task.FromResult(Run(task, argsJson, itemJson, context, cancellationToken));
 }

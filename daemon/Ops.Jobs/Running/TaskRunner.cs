@@ -22,14 +22,18 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
 
     private static readonly TimeSpan GroupGoneWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs the attempt; returns on exit 0, throws <see cref="TaskRunFailedException"/> otherwise.</summary>
-    public async Task RunAsync(string taskName, string? argsJson, string? itemJson, PerformContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the attempt on the calling thread (the Hangfire worker owns it anyway, and blocking it without spinning
+    /// is cheaper than an async chain): returns the outcome on exit 0, throws <see cref="TaskRunFailedException"/>
+    /// otherwise. The outcome becomes the Succeeded state's result, written with the state change: no extra write.
+    /// </summary>
+    public RunOutcome Run(string taskName, string? argsJson, string? itemJson, PerformContext context, CancellationToken cancellationToken)
     {
         var jobId = context.BackgroundJob.Id;
         var spec = catalog.Task(taskName) ?? throw new TaskRunFailedException($"task '{taskName}' is not configured on host {hostName}");
         var attempt = context.Items.TryGetValue(JobParameters.AttemptItem, out var counted) && counted is int number
             ? number
-            : context.GetJobParameter<int?>(JobParameters.Attempt) ?? 1;
+            : context.GetJobParameter<int?>(JobParameters.Attempt, allowStale: true) ?? 1;
 
         using var slot = slots.Take(taskName);
         var launch = new LaunchSpec(
@@ -60,7 +64,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         runs.Started(process.Pid, new RunInfo(taskName, jobId, attempt));
         try
         {
-            await WaitAsync(process, spec, taskName, jobId, attempt, startedAt, context, cancellationToken).ConfigureAwait(false);
+            return Wait(process, spec, taskName, jobId, attempt, startedAt, context, cancellationToken);
         }
         finally
         {
@@ -69,36 +73,37 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         }
     }
 
-    private async Task WaitAsync(IRunningProcess process, TaskSpec spec, string taskName, string jobId, int attempt, long startedAt, PerformContext context, CancellationToken cancellationToken)
+    private RunOutcome Wait(IRunningProcess process, TaskSpec spec, string taskName, string jobId, int attempt, long startedAt, PerformContext context, CancellationToken cancellationToken)
     {
         LogStarted(taskName, jobId, attempt, process.Pid, spec.Queue);
-        using var timeout = new CancellationTokenSource(spec.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        ProcessExit exit;
+        ProcessExit? exited;
         try
         {
-            exit = await process.Exited.WaitAsync(linked.Token).ConfigureAwait(false);
+            exited = process.WaitForExit(spec.Timeout, cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-            await StopGroupAsync(process, spec).ConfigureAwait(false);
-            process.MarkGroupEnded();
-            if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
-            }
-
             // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
+            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
+            StopGroupAsync(process, spec).GetAwaiter().GetResult();
+            process.MarkGroupEnded();
             LogCanceled(taskName, jobId, attempt, process.Pid);
             throw;
+        }
+
+        if (exited is not { } exit)
+        {
+            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
+            StopGroupAsync(process, spec).GetAwaiter().GetResult();
+            process.MarkGroupEnded();
+            throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
         }
 
         // The leader is gone; anything it left in its group must not outlive the run.
         if (!process.GroupIsEmpty())
         {
             process.Kill();
-            await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
+            _ = process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         process.MarkGroupEnded();
@@ -109,10 +114,9 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             throw Fail(context, exit.Describe(), exit, stderr);
         }
 
-        context.SetJobParameter(JobParameters.Outcome, new RunOutcome(hostName, exit.ExitCode, exit.Signal, null, [.. stderr]));
         metrics.CountRun(taskName, Metrics.TaskMetrics.Outcomes.Succeeded);
         LogSucceeded(taskName, jobId, attempt, process.Pid);
-
+        return new RunOutcome(hostName, exit.ExitCode, exit.Signal, null, [.. stderr]);
     }
 
     private static Dictionary<string, string> Environment(TaskSpec spec, string jobId, int attempt, string? itemJson)

@@ -109,7 +109,7 @@ public sealed partial class JobsService(
             var name = task.Name;
             manager.AddOrUpdate(
                 id,
-                Job.FromExpression<TaskRunJob>(j => j.RunAsync(name, null, null, null, CancellationToken.None)),
+                Job.FromExpression<TaskRunJob>(j => j.Run(name, null, null, null, CancellationToken.None)),
                 task.Cron!,
                 new RecurringJobOptions { TimeZone = task.TimeZone is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(task.TimeZone) });
             LogRecurring(task.Name, task.Cron!, task.TimeZone ?? "UTC");

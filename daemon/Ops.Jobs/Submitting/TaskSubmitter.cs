@@ -81,7 +81,7 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
         {
             foreach (var item in runs)
             {
-                var job = Job.FromExpression<TaskRunJob>(j => j.RunAsync(spec.Name, argsJson, item, null, CancellationToken.None));
+                var job = Job.FromExpression<TaskRunJob>(j => j.Run(spec.Name, argsJson, item, null, CancellationToken.None));
                 created.Add(client.Create(job, new EnqueuedState(queue)));
             }
 

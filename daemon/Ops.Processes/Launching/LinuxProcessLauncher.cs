@@ -72,7 +72,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         // From here on the child exists: whatever fails, it is killed and still reaped.
         Exception? recordFailure = spec.Supervised ? TryWriteRecord(spec, pid) : null;
-        Task<ProcessExit> reaped = ChildReaper.Shared.Watch(pid);
+        // Never disposed: the reaper thread may set it after the caller has gone (it holds no OS handle).
+        var reapedSignal = new ManualResetEventSlim(false, 0);
+        Task<ProcessExit> reaped = ChildReaper.Shared.Watch(pid, reapedSignal.Set);
         if (recordFailure is not null)
         {
             Abandon(pid, pipes);
@@ -101,18 +103,20 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         output.Stdout.Attach(spec.Log);
         output.Stderr.Attach(spec.Log);
+        // Started here, not through Task.Run: a new child has rarely written anything yet, so each pump only finds
+        // its pipe empty and arms its epoll wait; the feeder's small item usually fits the pipe in one write.
         Task pumps = Task.WhenAll(
-            Task.Run(() => OutputPump.RunAsync(stdout, output.Stdout, pid, _logger)),
-            Task.Run(() => OutputPump.RunAsync(stderr, output.Stderr, pid, _logger)));
+            OutputPump.RunAsync(stdout, output.Stdout, pid, _logger),
+            OutputPump.RunAsync(stderr, output.Stderr, pid, _logger));
 
         var stdinCancellation = new CancellationTokenSource();
         if (stdin is not null)
         {
-            _ = Task.Run(() => StdinFeeder.RunAsync(stdin, spec.StandardInput!, spec.Program, spec.Instance, pid, _logger, stdinCancellation.Token));
+            _ = StdinFeeder.RunAsync(stdin, spec.StandardInput!, spec.Program, spec.Instance, pid, _logger, stdinCancellation.Token);
         }
 
         LogStarted(_logger, spec.Program, spec.Instance, pid, plan.File);
-        return new RunningProcess(spec, pid, reaped, pumps, output, spec.Supervised ? _records : null, stdinCancellation, _time, _logger);
+        return new RunningProcess(spec, pid, reaped, reapedSignal, pumps, output, spec.Supervised ? _records : null, stdinCancellation, _time, _logger);
     }
 
     private static void CheckIdentity(LaunchSpec spec)

@@ -17,6 +17,9 @@ internal sealed partial class RunningProcess : IRunningProcess
 
     private readonly LaunchSpec _spec;
     private readonly Task<ProcessExit> _reaped;
+    private readonly ManualResetEventSlim _reapedSignal;
+    private readonly Task _pumps;
+    private Task<ProcessExit>? _exited;
     private readonly InstanceOutput _output;
     private readonly GroupRecordStore? _records;
     private readonly CancellationTokenSource _stdinCancellation;
@@ -24,10 +27,13 @@ internal sealed partial class RunningProcess : IRunningProcess
     private readonly ILogger _logger;
     private int _groupEnded;
 
+    /// <param name="reapedSignal">Set by the reaper thread right after <paramref name="reaped"/> completes, so that
+    /// <see cref="WaitForExit"/> wakes without a thread-pool hop; never spins (spin count 0).</param>
     public RunningProcess(
         LaunchSpec spec,
         int pid,
         Task<ProcessExit> reaped,
+        ManualResetEventSlim reapedSignal,
         Task pumps,
         InstanceOutput output,
         GroupRecordStore? records,
@@ -38,19 +44,40 @@ internal sealed partial class RunningProcess : IRunningProcess
         _spec = spec;
         Pid = pid;
         _reaped = reaped;
+        _reapedSignal = reapedSignal;
+        _pumps = pumps;
         _output = output;
         _records = records;
         _stdinCancellation = stdinCancellation;
         _time = time;
         _logger = logger;
-        Exited = WhenExitedAndDrainedAsync(reaped, pumps);
     }
 
     /// <inheritdoc/>
     public int Pid { get; }
 
     /// <inheritdoc/>
-    public Task<ProcessExit> Exited { get; }
+    /// <remarks>Made on first use: a caller that blocks in <see cref="WaitForExit"/> never pays for the async chain.</remarks>
+    public Task<ProcessExit> Exited => LazyInitializer.EnsureInitialized(ref _exited, () => WhenExitedAndDrainedAsync(_reaped, _pumps));
+
+    /// <inheritdoc/>
+    public ProcessExit? WaitForExit(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!WaitNoSpin(_reapedSignal, timeout, cancellationToken))
+        {
+            return null;
+        }
+
+        if (!_pumps.IsCompleted)
+        {
+            // The pipes usually end together with the leader; only a grandchild holding them open makes this wait.
+            using var drained = new ManualResetEventSlim(false, 0);
+            _ = _pumps.ContinueWith(static (_, state) => ((ManualResetEventSlim)state!).Set(), drained, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = drained.Wait(s_drainGrace, CancellationToken.None);
+        }
+
+        return _reaped.Result;
+    }
 
     /// <inheritdoc/>
     /// <remarks>A failure other than "no such group" is logged, not thrown: the stop goes on to SIGKILL and the
@@ -113,6 +140,23 @@ internal sealed partial class RunningProcess : IRunningProcess
 
     /// <summary>Stops feeding stdin if that is still going on. Kills nothing; the reaper still reaps the child.</summary>
     public void Dispose() => _stdinCancellation.Cancel();
+
+    /// <summary>A wait in slices: the event takes at most int.MaxValue milliseconds, a task's Timeout may be longer.</summary>
+    private static bool WaitNoSpin(ManualResetEventSlim signal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        TimeSpan slice = TimeSpan.FromMilliseconds(int.MaxValue - 1);
+        while (timeout > slice)
+        {
+            if (signal.Wait(slice, cancellationToken))
+            {
+                return true;
+            }
+
+            timeout -= slice;
+        }
+
+        return signal.Wait(timeout, cancellationToken);
+    }
 
     private async Task<ProcessExit> WhenExitedAndDrainedAsync(Task<ProcessExit> reaped, Task pumps)
     {

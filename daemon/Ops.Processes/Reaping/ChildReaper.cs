@@ -24,28 +24,30 @@ internal sealed class ChildReaper
 
     /// <summary>
     /// Starts watching child <paramref name="pid"/> (which must not have been reaped yet; an already exited child is
-    /// fine: its pidfd is readable at once). The task completes once the child is reaped.
+    /// fine: its pidfd is readable at once). The task completes once the child is reaped; <paramref name="reaped"/>,
+    /// when given, runs right after on the reaping thread (it must be quick and must not throw): a thread blocked on
+    /// it wakes directly, without the thread-pool hop the task's continuations take.
     /// </summary>
-    public Task<ProcessExit> Watch(int pid)
+    public Task<ProcessExit> Watch(int pid, Action? reaped = null)
     {
         var exited = new TaskCompletionSource<ProcessExit>(TaskCreationOptions.RunContinuationsAsynchronously);
         int pidfd = (int)Libc.syscall(LinuxConstants.SYS_pidfd_open, pid, 0);
         if (pidfd < 0)
         {
             // Kernels before 5.3 have no pidfd: fall back to a thread blocked in waitpid for this one child.
-            WatchWithThread(pid, exited);
+            WatchWithThread(pid, exited, reaped);
             return exited.Task;
         }
 
         try
         {
-            _ = _loop.Add(pidfd, LinuxConstants.EPOLLIN, new PidWatch(this, pid, pidfd, exited));
+            _ = _loop.Add(pidfd, LinuxConstants.EPOLLIN, new PidWatch(this, pid, pidfd, exited, reaped));
         }
         catch (Win32Exception)
         {
             // Out of epoll capacity (max_user_watches): the child must still be reaped, so fall back.
             FileDescriptors.Close(pidfd);
-            WatchWithThread(pid, exited);
+            WatchWithThread(pid, exited, reaped);
         }
 
         return exited.Task;
@@ -74,9 +76,13 @@ internal sealed class ChildReaper
         }
     }
 
-    private static void WatchWithThread(int pid, TaskCompletionSource<ProcessExit> exited)
+    private static void WatchWithThread(int pid, TaskCompletionSource<ProcessExit> exited, Action? reaped)
     {
-        var thread = new Thread(() => exited.TrySetResult(Reap(pid)))
+        var thread = new Thread(() =>
+        {
+            exited.TrySetResult(Reap(pid));
+            reaped?.Invoke();
+        })
         {
             IsBackground = true,
             Name = $"ops-wait-{pid}",
@@ -84,7 +90,7 @@ internal sealed class ChildReaper
         thread.Start();
     }
 
-    private sealed class PidWatch(ChildReaper reaper, int pid, int pidfd, TaskCompletionSource<ProcessExit> exited) : IEpollHandler
+    private sealed class PidWatch(ChildReaper reaper, int pid, int pidfd, TaskCompletionSource<ProcessExit> exited, Action? reaped) : IEpollHandler
     {
         public void OnReady(ulong token, uint events)
         {
@@ -93,6 +99,7 @@ internal sealed class ChildReaper
             ProcessExit exit = Reap(pid);
             FileDescriptors.Close(pidfd);
             exited.TrySetResult(exit);
+            reaped?.Invoke();
         }
     }
 }

@@ -12,6 +12,23 @@ public interface IRunningProcess : IDisposable
     /// <summary>Completes once the leader has exited and been reaped. An event, never a polling tick.</summary>
     Task<ProcessExit> Exited { get; }
 
+    /// <summary>
+    /// Blocks the calling thread until <see cref="Exited"/> would complete, without spinning, for callers that own a
+    /// thread anyway (a task run on its Hangfire worker). Null when <paramref name="timeout"/> passes first; throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.
+    /// </summary>
+    ProcessExit? WaitForExit(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Exited.Wait(timeout, cancellationToken) ? Exited.Result : null;
+        }
+        catch (AggregateException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+    }
+
     /// <summary>The graceful way: sends <paramref name="signal"/> (a Linux signal number) to the whole group.</summary>
     void Signal(int signal);
 

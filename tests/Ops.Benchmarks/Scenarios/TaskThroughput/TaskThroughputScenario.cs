@@ -27,6 +27,8 @@ internal sealed class TaskThroughputScenario : IScenario
 
     private static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(10);
 
+    private const string Skipped = "skipped: left out with --storage";
+
     /// <summary>How often idle PostgreSql workers look for jobs, in both engines (opsd's Ops:Storage:PollInterval).</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -66,17 +68,32 @@ internal sealed class TaskThroughputScenario : IScenario
             }
         }
 
+        var storage = context.Arguments.Storage;
         var floor = await RowAsync(XargsFloor.Label(workers), () => XargsFloor.RunAsync(context, plan, cancellationToken));
-        var rawInMemory = await RowAsync("raw Hangfire, InMemory", async () =>
+        ThroughputRow rawInMemory, opsdInMemory;
+        if (storage == "postgresql")
         {
-            using var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
-            return await RawHangfire.RunAsync("raw Hangfire, InMemory", storage, plan, null, cancellationToken);
-        });
-        var opsdInMemory = await RowAsync("opsd, InMemory", () =>
-            OpsdTasks.RunAsync(context, "opsd, InMemory", plan, null, null, againForJit: true, cancellationToken));
+            rawInMemory = ThroughputRow.Failed("raw Hangfire, InMemory", Skipped);
+            opsdInMemory = ThroughputRow.Failed("opsd, InMemory", Skipped);
+        }
+        else
+        {
+            rawInMemory = await RowAsync("raw Hangfire, InMemory", async () =>
+            {
+                using var memory = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+                return await RawHangfire.RunAsync("raw Hangfire, InMemory", memory, plan, null, cancellationToken);
+            });
+            opsdInMemory = await RowAsync("opsd, InMemory", () =>
+                OpsdTasks.RunAsync(context, "opsd, InMemory", plan, null, null, againForJit: true, cancellationToken));
+        }
 
         ThroughputRow rawPostgres, opsdPostgres;
-        if (PostgresCluster.FindBinaries() is { } bin)
+        if (storage == "inmemory")
+        {
+            rawPostgres = ThroughputRow.Failed("raw Hangfire, PostgreSql", Skipped);
+            opsdPostgres = ThroughputRow.Failed("opsd, PostgreSql", Skipped);
+        }
+        else if (PostgresCluster.FindBinaries() is { } bin)
         {
             Console.WriteLine($"{Name}: starting a throwaway PostgreSQL from {bin}");
             PostgresCluster? cluster = null;
