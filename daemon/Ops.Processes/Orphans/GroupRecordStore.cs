@@ -1,21 +1,26 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 
 namespace Ops.Processes.Orphans;
 
 /// <summary>
-/// The orphan records in <c>&lt;StateDirectory&gt;/groups/&lt;program&gt;-&lt;instance&gt;.json</c>. Writes are atomic (a
-/// temporary file renamed over the record), so a daemon killed mid-write leaves the old record or the new one,
-/// never half of one. They are not fsync'd: a record only matters within one boot (the reaper drops records of
-/// another boot id), and the page cache outlives any crash of the daemon; a power loss ends the processes too.
-/// That keeps the restart path free of disk flushes.
+/// The orphan records in <c>&lt;StateDirectory&gt;/groups/&lt;program&gt;-&lt;instance&gt;.json</c>, one file per instance (or
+/// task-run slot), kept open by the daemon that writes it. A start writes the record with one pwrite of whole
+/// 512-byte blocks, padded with spaces, over the same file: a daemon killed mid-write cannot tear it (the kernel
+/// copies the block or not), and an old, longer record is always covered to its end. An ended group empties the
+/// file (one ftruncate). No open, rename or unlink on the launch path: with task runs that is every run. Records
+/// are not fsync'd: a record only matters within one boot (the reaper drops records of another boot id), and the
+/// page cache outlives any crash of the daemon; a power loss ends the processes too.
 /// </summary>
 internal sealed class GroupRecordStore
 {
     private const string TemporarySuffix = ".tmp";
+    private const int Block = 512;
 
-    /// <summary>The group each record written by this daemon names, so deletes need not read the file back.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _written = new(StringComparer.Ordinal);
+    /// <summary>The open record file of each instance this daemon wrote, and the group it names now.</summary>
+    private readonly ConcurrentDictionary<string, RecordFile> _files = new(StringComparer.Ordinal);
     private volatile bool _directoryMade;
 
     public GroupRecordStore(string stateDirectory)
@@ -36,62 +41,47 @@ internal sealed class GroupRecordStore
     /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
     public void Write(GroupRecord record)
     {
-        // The folder is made once, not on every launch; again only if someone removed it meanwhile.
-        if (!_directoryMade)
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            _directoryMade = true;
-        }
-
         string path = PathOf(record.Program, record.Instance);
-        string temporary = path + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;
-        try
+        RecordFile file = _files.TryGetValue(path, out RecordFile? open) ? open : _files.GetOrAdd(path, Open);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(record, GroupRecordJsonContext.Default.GroupRecord);
+        lock (file)
         {
-            FileStream stream;
-            try
-            {
-                stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                System.IO.Directory.CreateDirectory(Directory);
-                stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            }
-
-            using (stream)
-            {
-                JsonSerializer.Serialize(stream, record, GroupRecordJsonContext.Default.GroupRecord);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-            _written[path] = record.Pgid;
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
+            // Whole blocks, never shorter than what the file holds: the tail of an older record is overwritten too.
+            int length = (int)Math.Max((json.Length + Block) / Block * Block, file.Length);
+            byte[] block = new byte[length];
+            json.CopyTo(block, 0);
+            block.AsSpan(json.Length).Fill((byte)' ');
+            block[^1] = (byte)'\n';
+            RandomAccess.Write(file.Handle, block, 0);
+            file.Length = length;
+            file.Pgid = record.Pgid;
         }
     }
 
     /// <summary>
-    /// Deletes the record of <c>program:instance</c> if it still names group <paramref name="pgid"/>: a late call
-    /// for an old group must not delete the record of the instance's next run.
+    /// Ends the record of <c>program:instance</c> if it still names group <paramref name="pgid"/>: a late call for an
+    /// old group must not end the record of the instance's next run.
     /// </summary>
     public void Delete(string program, int instance, int pgid)
     {
         string path = PathOf(program, instance);
-        if (_written.TryGetValue(path, out var written))
+        if (_files.TryGetValue(path, out RecordFile? file))
         {
-            if (written == pgid && _written.TryRemove(KeyValuePair.Create(path, written)))
+            lock (file)
             {
-                File.Delete(path);
+                if (file.Pgid == pgid)
+                {
+                    RandomAccess.SetLength(file.Handle, 0);
+                    file.Length = 0;
+                    file.Pgid = 0;
+                }
             }
 
             return;
         }
 
         // A record this daemon did not write (e.g. left by a previous one): check that it names this group.
-        if (File.Exists(path) && (!TryRead(path, out GroupRecord? record) || record.Pgid == pgid))
+        if (File.Exists(path) && (!TryRead(path, out GroupRecord? record, out _) || record.Pgid == pgid))
         {
             File.Delete(path);
         }
@@ -114,23 +104,75 @@ internal sealed class GroupRecordStore
             }
             else if (path.EndsWith(".json", StringComparison.Ordinal))
             {
-                yield return (path, TryRead(path, out GroupRecord? record) ? record : null);
+                if (TryRead(path, out GroupRecord? record, out bool ended))
+                {
+                    yield return (path, record);
+                }
+                else if (ended)
+                {
+                    // The group it named ended normally; the empty file only waited for the next start.
+                    File.Delete(path);
+                }
+                else
+                {
+                    yield return (path, null);
+                }
             }
         }
     }
 
-    private static bool TryRead(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GroupRecord? record)
+    /// <summary>Parses a record; <paramref name="ended"/> is true for a file that holds none (its group ended).</summary>
+    private static bool TryRead(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GroupRecord? record, out bool ended)
     {
+        record = null;
+        ended = false;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            record = JsonSerializer.Deserialize(stream, GroupRecordJsonContext.Default.GroupRecord);
+            byte[] bytes = File.ReadAllBytes(path);
+            if (bytes.AsSpan().Trim(" \n\r\t"u8).IsEmpty)
+            {
+                ended = true;
+                return false;
+            }
+
+            record = JsonSerializer.Deserialize(bytes, GroupRecordJsonContext.Default.GroupRecord);
             return record is not null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
-            record = null;
             return false;
         }
+    }
+
+    private RecordFile Open(string path)
+    {
+        // The folder is made once, not on every launch; again only if someone removed it meanwhile.
+        if (!_directoryMade)
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            _directoryMade = true;
+        }
+
+        try
+        {
+            return new RecordFile(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            return new RecordFile(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
+        }
+    }
+
+    /// <summary>An open record file; lock it to write. Held for the daemon's life (one per instance or run slot).</summary>
+    private sealed class RecordFile(SafeFileHandle handle)
+    {
+        public SafeFileHandle Handle { get; } = handle;
+
+        /// <summary>Bytes in the file now (0 when its group ended).</summary>
+        public long Length { get; set; } = RandomAccess.GetLength(handle);
+
+        /// <summary>The group the record names; 0 when none.</summary>
+        public int Pgid { get; set; }
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Ops.Processes.Native;
+using Ops.Processes.Orphans;
 using Ops.Processes.Sampling;
 using Ops.Processes.Tests.Support;
 using Ops.Supervision.Os;
@@ -250,7 +252,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_Supervised_WritesOrphanRecordThatMarkGroupEndedDeletes()
+    public async Task Start_Supervised_WritesOrphanRecordThatMarkGroupEndedEmpties()
     {
         IRunningProcess process = _sandbox.Start(Worker.Command("web", "sleep", "30"));
         string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
@@ -260,12 +262,33 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.Contains($"\"pgid\": {process.Pid}", json, StringComparison.Ordinal);
         Assert.Contains($"\"daemonPid\": {Environment.ProcessId}", json, StringComparison.Ordinal);
         Assert.Contains($"\"bootId\": \"{ProcessTable.ReadBootId()}\"", json, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(record).Length % 512);
 
         process.Kill();
         Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
         process.MarkGroupEnded();
 
-        Assert.False(File.Exists(record));
+        Assert.Equal(0, new FileInfo(record).Length);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Start_OverALongerOldRecordFile_RecordParsesAndNamesTheNewGroup()
+    {
+        // The record file is rewritten in place: whatever a longer file held before must not be left at its end.
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(record)!);
+        await File.WriteAllTextAsync(record, new string('x', 1500));
+
+        IRunningProcess process = _sandbox.Start(Worker.Command("web", "sleep", "30"));
+
+        byte[] bytes = await File.ReadAllBytesAsync(record);
+        Assert.Equal(1500, bytes.Length);
+        Assert.Equal(process.Pid, JsonSerializer.Deserialize(bytes, GroupRecordJsonContext.Default.GroupRecord)?.Pgid);
+        process.Kill();
+        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        process.MarkGroupEnded();
+        Assert.Equal(0, new FileInfo(record).Length);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

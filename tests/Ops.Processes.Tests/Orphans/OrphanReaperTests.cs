@@ -112,6 +112,25 @@ public sealed class OrphanReaperTests : IDisposable
     }
 
     [Fact]
+    public async Task Reap_EndedRecords_RemovedWithoutKillingWhoeverHasTheirOldGroup()
+    {
+        // A record whose group ended is an empty (or blank) file; the group id it once named may be someone else's by now.
+        IRunningProcess bystander = _sandbox.Start(Worker.Command("bystander", "sleep", "30") with { Supervised = false });
+        Directory.CreateDirectory(GroupsDirectory);
+        await File.WriteAllTextAsync(Path.Combine(GroupsDirectory, "web-0.json"), "");
+        await File.WriteAllTextAsync(Path.Combine(GroupsDirectory, "task-copy-1.json"), new string(' ', 511) + "\n");
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.False(bystander.Exited.IsCompleted);
+        bystander.Kill();
+        await bystander.Exited.WaitAsync(TimeSpan.FromSeconds(10));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
     public async Task Reap_NoStateDirectory_ReturnsNothing()
     {
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
