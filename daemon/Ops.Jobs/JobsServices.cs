@@ -40,6 +40,7 @@ public static class JobsServices
         services.AddTransient<TaskRunJob>();
         services.AddSingleton<TaskSubmitter>();
         services.AddSingleton<JobQueries>();
+        services.AddSingleton<RunGateFilter>();
         services.AddSingleton<AttemptFilter>();
         services.AddSingleton<ConcurrencyFilter>();
         services.AddSingleton<RetryFilter>();
@@ -61,9 +62,11 @@ public static class JobsServices
         // Hangfire's default CaptureCulture keeps two job parameters per job (written at create, read at every run)
         // to restore the caller's culture; opsd runs commands with an invariant culture, so they bought nothing.
         filters.Remove(typeof(CaptureCultureAttribute));
-        // Order matters: a throttled run must not use an attempt, so Concurrency runs before Attempt.
-        filters.Add(services.GetRequiredService<ConcurrencyFilter>(), 0);
-        filters.Add(services.GetRequiredService<AttemptFilter>(), 1);
+        // Order matters: a run waiting for a worker holds nothing, and a throttled run must not use an attempt, so
+        // the gate runs first, then Concurrency, then Attempt.
+        filters.Add(services.GetRequiredService<RunGateFilter>(), 0);
+        filters.Add(services.GetRequiredService<ConcurrencyFilter>(), 1);
+        filters.Add(services.GetRequiredService<AttemptFilter>(), 2);
         filters.Add(services.GetRequiredService<RetryFilter>());
         filters.Add(services.GetRequiredService<QueueFilter>());
         filters.Add(services.GetRequiredService<RecurringCapacityFilter>());

@@ -104,10 +104,12 @@ public static partial class OpsConfigReader
             }
 
             var r = new SectionReader(child, errors);
+            var workers = r.Int("Workers", QueueSpec.DefaultWorkers, 1, MaxWorkers);
             queues.Add(new QueueSpec(
                 child.Key,
-                r.Int("Workers", QueueSpec.DefaultWorkers, 1, MaxWorkers),
-                r.Int("Capacity", QueueSpec.DefaultCapacity, 1, MaxCapacity)));
+                workers,
+                r.Int("Capacity", QueueSpec.DefaultCapacity, 1, MaxCapacity),
+                r.Int("Prefetch", workers, 0, MaxWorkers)));
             r.Finish();
         }
 

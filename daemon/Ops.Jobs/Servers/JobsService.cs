@@ -86,7 +86,8 @@ public sealed partial class JobsService(
                 {
                     ServerName = $"{options.HostName}:{queue.Name}",
                     Queues = [queue.Name],
-                    WorkerCount = queue.Workers,
+                    // Workers run at once (RunGateFilter); the Prefetch more only take the next jobs ahead.
+                    WorkerCount = queue.Workers + queue.PrefetchCount,
                     Activator = activator,
                     SchedulePollingInterval = options.SchedulePollingInterval,
                     CancellationCheckInterval = options.CancellationCheckInterval,
@@ -94,7 +95,7 @@ public sealed partial class JobsService(
                     StopTimeout = TimeSpan.Zero,
                 },
                 jobStorage));
-            LogQueueServing(queue.Name, queue.Workers, queue.Capacity);
+            LogQueueServing(queue.Name, queue.Workers, queue.PrefetchCount, queue.Capacity);
         }
     }
 
@@ -123,8 +124,8 @@ public sealed partial class JobsService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: {Workers} worker(s) on this host, capacity {Capacity}")]
-    private partial void LogQueueServing(string queue, int workers, int capacity);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: {Workers} worker(s) on this host, {Prefetch} job(s) taken ahead, capacity {Capacity}")]
+    private partial void LogQueueServing(string queue, int workers, int prefetch, int capacity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task} recurs on '{Cron}' ({TimeZone})")]
     private partial void LogRecurring(string task, string cron, string timeZone);

@@ -118,6 +118,7 @@ public sealed class OpsConfigReaderTests
         {
             ["Ops:Queues:cpu:Workers"] = "2",
             ["Ops:Queues:Bad Queue:Workers"] = "2",
+            ["Ops:Queues:cpu:Prefetch"] = "-1",
             ["Ops:Tasks:backup:Command"] = "/usr/bin/backup",
             ["Ops:Tasks:backup:Queue"] = "disk",
             ["Ops:Tasks:backup:Cron"] = "every night",
@@ -135,6 +136,7 @@ public sealed class OpsConfigReaderTests
         Assert.Contains("'soon' is not a duration", Error("Ops:Tasks:backup:RetryDelays"), StringComparison.Ordinal);
         Assert.Contains("must be between 0 and 100", Error("Ops:Tasks:backup:Retries"), StringComparison.Ordinal);
         Assert.Contains("queue names must match", Error("Ops:Queues:Bad Queue"), StringComparison.Ordinal);
+        Assert.Contains("must be between 0 and 256", Error("Ops:Queues:cpu:Prefetch"), StringComparison.Ordinal);
         Assert.Contains("is not a valid PostgreSQL connection string", Error("Ops:Storage:ConnectionString"), StringComparison.Ordinal);
         Assert.DoesNotContain(settings.Errors, e => e.Message.Contains("hunter2", StringComparison.Ordinal));
     }
@@ -146,6 +148,8 @@ public sealed class OpsConfigReaderTests
         {
             ["Ops:Queues:cpu:Workers"] = "2",
             ["Ops:Queues:cpu:Capacity"] = "50",
+            ["Ops:Queues:io:Workers"] = "8",
+            ["Ops:Queues:io:Prefetch"] = "0",
             ["Ops:Tasks:resize:Command"] = "/usr/bin/convert",
             ["Ops:Tasks:resize:Queue"] = "cpu",
             ["Ops:Tasks:resize:Timeout"] = "2m",
@@ -158,8 +162,10 @@ public sealed class OpsConfigReaderTests
         });
 
         Assert.Empty(settings.Errors);
-        var queue = Assert.Single(settings.Queues);
-        Assert.Equal(("cpu", 2, 50), (queue.Name, queue.Workers, queue.Capacity));
+        Assert.Equal(2, settings.Queues.Count);
+        var queue = settings.Queues.Single(q => q.Name == "cpu");
+        Assert.Equal(("cpu", 2, 50, 2), (queue.Name, queue.Workers, queue.Capacity, queue.PrefetchCount));
+        Assert.Equal(0, settings.Queues.Single(q => q.Name == "io").PrefetchCount);
         var task = Assert.Single(settings.Tasks);
         Assert.Equal(("cpu", TimeSpan.FromMinutes(2), 1, "0 3 * * *", "Europe/Berlin", true, 4), (task.Queue, task.Timeout, task.Retries, task.Cron, task.TimeZone, task.AllowArgs, task.Concurrency));
         Assert.Equal([TimeSpan.FromSeconds(5)], task.RetryDelays);

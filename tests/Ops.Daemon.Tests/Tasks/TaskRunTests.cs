@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Ops.Daemon.Tests.Support;
@@ -117,7 +118,8 @@ public sealed class TaskRunTests
                 ["critical"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 100 },
             })).StartAsync();
 
-        var crunch = await opsd.SubmitOkAsync("crunch", """{ "items": [1, 2, 3, 4] }""");
+        // Two run, two more are taken ahead (Prefetch defaults to Workers), the rest wait in the queue.
+        var crunch = await opsd.SubmitOkAsync("crunch", """{ "items": [1, 2, 3, 4, 5, 6] }""");
         await opsd.WaitJobStateAsync(crunch[0], "Processing", Wait);
         await opsd.WaitJobStateAsync(crunch[1], "Processing", Wait);
 
@@ -125,7 +127,69 @@ public sealed class TaskRunTests
         var done = await opsd.WaitJobStateAsync(page, "Succeeded", TimeSpan.FromSeconds(10));
 
         Assert.Equal("critical", done.Queue);
-        Assert.Equal("Enqueued", (await opsd.JobAsync(crunch[3])).State);
+        Assert.Equal("Enqueued", (await opsd.JobAsync(crunch[5])).State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Storages))]
+    public async Task Prefetch_Workers1Prefetch1_NextJobTakenAheadButRunsNeverOverlapAndWaitingUsesNoAttempt(string storage)
+    {
+        var log = Directory.CreateTempSubdirectory("ops-prefetch-").FullName;
+        await using var opsd = await new Opsd([], TaskSetup.Ops(
+            storage,
+            new JsonObject
+            {
+                ["step"] = TaskSetup.ShellTask($"echo \"start $(date +%s%N)\" >> {log}/$OPS_JOB_ID; sleep 2; echo \"end $(date +%s%N)\" >> {log}/$OPS_JOB_ID", new JsonObject { ["Queue"] = "serial", ["Retries"] = 0 }),
+            },
+            new JsonObject { ["serial"] = new JsonObject { ["Workers"] = 1, ["Prefetch"] = 1, ["Capacity"] = 100 } })).StartAsync();
+
+        var ids = await opsd.SubmitOkAsync("step", """{ "items": [1, 2, 3] }""");
+        await opsd.WaitJobStateAsync(ids[0], "Processing", Wait);
+        await opsd.WaitJobStateAsync(ids[1], "Processing", Wait);
+
+        // Both are Processing, one runs (whichever won the worker), the other waits for it; the third is not taken.
+        var started = TimeSpan.Zero;
+        while (!ids.Take(2).Any(id => File.Exists(Path.Combine(log, id))) && started < Wait)
+        {
+            await Task.Delay(20);
+            started += TimeSpan.FromMilliseconds(20);
+        }
+
+        Assert.Single(ids.Take(2), id => File.Exists(Path.Combine(log, id)));
+        Assert.Equal("Enqueued", (await opsd.JobAsync(ids[2])).State);
+
+        var intervals = new List<(long Start, long End)>();
+        foreach (var id in ids)
+        {
+            var job = await opsd.WaitJobStateAsync(id, "Succeeded", Wait);
+            Assert.Equal(1, job.Attempt);
+            var lines = File.ReadAllLines(Path.Combine(log, id));
+            intervals.Add((long.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture), long.Parse(lines[1].Split(' ')[1], CultureInfo.InvariantCulture)));
+        }
+
+        intervals.Sort();
+        for (var i = 1; i < intervals.Count; i++)
+        {
+            Assert.True(intervals[i].Start >= intervals[i - 1].End, $"run {i} started before run {i - 1} ended: {string.Join(", ", intervals)}");
+        }
+
+        Directory.Delete(log, recursive: true);
+    }
+
+    [Fact]
+    public async Task Prefetch0_NextJobStaysInTheQueueUntilTheWorkerIsFree()
+    {
+        await using var opsd = await new Opsd([], TaskSetup.Ops(
+            "InMemory",
+            new JsonObject { ["step"] = TaskSetup.ShellTask("sleep 3", new JsonObject { ["Queue"] = "serial", ["Retries"] = 0 }) },
+            new JsonObject { ["serial"] = new JsonObject { ["Workers"] = 1, ["Prefetch"] = 0, ["Capacity"] = 100 } })).StartAsync();
+
+        var ids = await opsd.SubmitOkAsync("step", """{ "items": [1, 2] }""");
+        await opsd.WaitJobStateAsync(ids[0], "Processing", Wait);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("Enqueued", (await opsd.JobAsync(ids[1])).State);
+        await opsd.WaitJobStateAsync(ids[1], "Succeeded", Wait);
     }
 
     [Theory]

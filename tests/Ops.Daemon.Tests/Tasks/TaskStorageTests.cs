@@ -42,6 +42,31 @@ public sealed class TaskStorageTests
     }
 
     [Fact]
+    public async Task Crash_OpsdKilledWhileAJobWaitsTakenAhead_ThatJobRunsLaterOnItsFirstAttempt()
+    {
+        var runs = Path.Combine(Path.GetTempPath(), $"ops-runs-{Guid.NewGuid():N}");
+        var ops = TaskSetup.Ops(
+            "PostgreSql",
+            new JsonObject { ["long"] = TaskSetup.ShellTask($"echo \"$OPS_JOB_ID $OPS_ATTEMPT\" >> {runs}; sleep 3", new JsonObject { ["Queue"] = "serial", ["Retries"] = 2 }) },
+            new JsonObject { ["serial"] = new JsonObject { ["Workers"] = 1, ["Prefetch"] = 1, ["Capacity"] = 100 } },
+            invisibilityTimeout: "3s");
+        await using var first = await new Opsd([], ops).StartAsync();
+        var ids = await first.SubmitOkAsync("long", """{ "items": [1, 2] }""");
+        await first.WaitJobStateAsync(ids[0], "Processing", Wait);
+        await first.WaitJobStateAsync(ids[1], "Processing", Wait);
+        await first.KillDaemonAsync();
+
+        await using var second = await Opsd.Restart(first).StartAsync();
+        var interrupted = await second.WaitJobStateAsync(ids[0], "Succeeded", Wait);
+        var waited = await second.WaitJobStateAsync(ids[1], "Succeeded", Wait);
+
+        Assert.Equal(2, interrupted.Attempt);
+        Assert.Equal(1, waited.Attempt);
+        Assert.Equal([$"{ids[1]} 1"], File.ReadAllLines(runs).Where(l => l.StartsWith(ids[1] + " ", StringComparison.Ordinal)));
+        File.Delete(runs);
+    }
+
+    [Fact]
     public async Task Crash_InterruptedMoreOftenThanRetriesAllow_FailsWithTheReasonInsteadOfLooping()
     {
         var runs = Path.Combine(Path.GetTempPath(), $"ops-runs-{Guid.NewGuid():N}");
