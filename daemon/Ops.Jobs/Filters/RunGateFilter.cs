@@ -14,12 +14,12 @@ public sealed class RunGateFilter : IServerFilter
     private const string HeldGate = "Ops.RunGate";
 
     private readonly TaskCatalog _catalog;
-    private readonly Dictionary<string, SemaphoreSlim> _gates;
+    private readonly Dictionary<string, Gate> _gates;
 
     public RunGateFilter(TaskCatalog catalog)
     {
         _catalog = catalog;
-        _gates = catalog.Queues.ToDictionary(q => q.Name, q => new SemaphoreSlim(q.Workers, q.Workers), StringComparer.Ordinal);
+        _gates = catalog.Queues.ToDictionary(q => q.Name, q => new Gate(q.Workers), StringComparer.Ordinal);
     }
 
     public void OnPerforming(PerformingContext context)
@@ -30,15 +30,82 @@ public sealed class RunGateFilter : IServerFilter
         }
 
         // Canceled when the daemon stops or the job is deleted: it then never started, and Hangfire hands it on.
-        gate.Wait(context.CancellationToken.ShutdownToken);
+        gate.Enter(context.CancellationToken.ShutdownToken);
         context.Items[HeldGate] = gate;
     }
 
     public void OnPerformed(PerformedContext context)
     {
-        if (context.Items.Remove(HeldGate, out var held) && held is SemaphoreSlim gate)
+        if (context.Items.Remove(HeldGate, out var held) && held is Gate gate)
         {
-            gate.Release();
+            gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// A counting gate whose waiters block at once: SemaphoreSlim spins (sched_yield) before it blocks, and with
+    /// Prefetch workers waiting for every run that spinning took a sixth of the daemon's CPU from the runs.
+    /// </summary>
+    internal sealed class Gate(int slots)
+    {
+        // A plain object: Monitor.Wait and Pulse need a monitor, which System.Threading.Lock is not.
+        private readonly object _lock = new();
+        private int _free = slots;
+
+        /// <summary>The free slots now.</summary>
+        public int Free
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _free;
+                }
+            }
+        }
+
+        /// <summary>Takes a slot, waiting for one; throws <see cref="OperationCanceledException"/> when canceled first.</summary>
+        public void Enter(CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (_free > 0)
+                {
+                    _free--;
+                    return;
+                }
+            }
+
+            // The callback needs the lock, which Wait gives up only while waiting: a cancellation is never missed.
+            using var wake = cancellationToken.Register(static state => ((Gate)state!).WakeAll(), this);
+            lock (_lock)
+            {
+                while (_free == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Monitor.Wait(_lock);
+                }
+
+                _free--;
+            }
+        }
+
+        /// <summary>Gives a slot back and wakes one waiter.</summary>
+        public void Exit()
+        {
+            lock (_lock)
+            {
+                _free++;
+                Monitor.Pulse(_lock);
+            }
+        }
+
+        private void WakeAll()
+        {
+            lock (_lock)
+            {
+                Monitor.PulseAll(_lock);
+            }
         }
     }
 }
