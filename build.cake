@@ -85,7 +85,7 @@ Task("Test")
     }
 });
 
-// ./build.sh --target=Bench [--bench=all|restart-latency|footprint|micro]; reports in artifacts/bench/.
+// ./build.sh --target=Bench [--bench=all|restart-latency|footprint|micro|task-throughput|seq-shipping]; reports in artifacts/bench/.
 // DotNetRun puts the "--" before the program's arguments itself; Release always, BenchmarkDotNet refuses Debug builds.
 Task("Bench")
     .IsDependentOn("Build")

@@ -23,7 +23,7 @@ public sealed class MetricsTests
                     ["bad"] = TaskSetup.ShellTask("exit 2", new JsonObject { ["Retries"] = 1, ["RetryDelays"] = new JsonArray("0s") }),
                     ["block"] = TaskSetup.ShellTask("sleep 30", new JsonObject { ["Queue"] = "one", ["Retries"] = 0 }),
                 },
-                ["Queues"] = new JsonObject { ["one"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 10 } },
+                ["Queues"] = new JsonObject { ["one"] = new JsonObject { ["Workers"] = 1, ["Prefetch"] = 0, ["Capacity"] = 10 } },
             }).StartAsync();
 
         for (var kill = 1; kill <= 2; kill++)

@@ -81,9 +81,9 @@ public sealed class TaskRunTests
                 ["block"] = TaskSetup.ShellTask("sleep 30", new JsonObject { ["Queue"] = "small", ["Retries"] = 0 }),
                 ["quick"] = TaskSetup.ShellTask("read item; exit 0", new JsonObject { ["Queue"] = "small" }),
             },
-            new JsonObject { ["small"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 3 } })).StartAsync();
+            new JsonObject { ["small"] = new JsonObject { ["Workers"] = 1, ["Prefetch"] = 0, ["Capacity"] = 3 } })).StartAsync();
 
-        // One run occupies the only worker; then the queue can hold 3 waiting runs.
+        // One run occupies the only worker (and none is taken ahead); then the queue can hold 3 waiting runs.
         var blocker = (await opsd.SubmitOkAsync("block")).Single();
         await opsd.WaitJobStateAsync(blocker, "Processing", Wait);
 
