@@ -19,6 +19,9 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>A job made for a request whose enqueueing then failed expires after this (it was never visible).</summary>
+    private static readonly TimeSpan UnenqueuedExpiry = TimeSpan.FromHours(1);
+
     /// <summary>Most items in one request.</summary>
     public const int MaxItems = 100_000;
 
@@ -60,7 +63,7 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
                 return new SubmitResult.AtCapacity(queue.Name, queue.Capacity, length, runs.Count);
             }
 
-            return new SubmitResult.Accepted(CreateAll(jobStorage, spec, queue.Name, argsJson, runs));
+            return new SubmitResult.Accepted(CreateAll(jobStorage, connection, spec, queue.Name, argsJson, runs));
         }
         catch (StorageUnavailableException ex)
         {
@@ -73,38 +76,35 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
         }
     }
 
-    private List<string> CreateAll(JobStorage jobStorage, TaskSpec spec, string queue, string? argsJson, IReadOnlyList<string?> runs)
+    /// <summary>
+    /// Creates every run and enqueues them all in ONE transaction: nothing is enqueued unless everything is. Where
+    /// the storage creates jobs inside transactions (InMemory) that is one round trip for the whole request; else
+    /// (PostgreSql) each job row is made first, still invisible to every worker and expiring within the hour, and one
+    /// commit enqueues them all. The Enqueued state goes through Hangfire's state machine (its handlers and the
+    /// filters that apply states), as a client would; no job needs electing, its queue is the task's.
+    /// </summary>
+    private List<string> CreateAll(JobStorage jobStorage, IStorageConnection connection, TaskSpec spec, string queue, string? argsJson, IReadOnlyList<string?> runs)
     {
-        var client = new BackgroundJobClient(jobStorage);
+        var createdAt = DateTime.UtcNow;
+        var inTransaction = jobStorage.HasFeature(JobStorageFeatures.Transaction.CreateJob);
+        var stateMachine = new StateMachine(JobFilterProviders.Providers);
         var created = new List<string>(runs.Count);
-        try
+        using var transaction = connection.CreateWriteTransaction();
+        foreach (var item in runs)
         {
-            foreach (var item in runs)
-            {
-                var job = Job.FromExpression<TaskRunJob>(j => j.Run(spec.Name, argsJson, item, null, CancellationToken.None));
-                created.Add(client.Create(job, new EnqueuedState(queue)));
-            }
-
-            LogSubmitted(spec.Name, created.Count, queue);
-            return created;
+            var job = Job.FromExpression<TaskRunJob>(j => j.Run(spec.Name, argsJson, item, null, CancellationToken.None));
+            var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
+            var id = inTransaction
+                ? ((JobStorageTransaction)transaction).CreateJob(job, parameters, createdAt, UnenqueuedExpiry)
+                : connection.CreateExpiredJob(job, parameters, createdAt, UnenqueuedExpiry);
+            var state = new EnqueuedState(queue) { Reason = "Requested through the API" };
+            stateMachine.ApplyState(new ApplyStateContext(jobStorage, connection, transaction, new BackgroundJob(id, job, createdAt), state, null));
+            created.Add(id);
         }
-        catch
-        {
-            // All or nothing: take back what was created before the failure.
-            foreach (var id in created)
-            {
-                try
-                {
-                    client.Delete(id);
-                }
-                catch (Exception ex) when (ex is BackgroundJobClientException or InvalidOperationException)
-                {
-                    LogRollbackFailed(id, ex.Message);
-                }
-            }
 
-            throw;
-        }
+        transaction.Commit();
+        LogSubmitted(spec.Name, created.Count, queue);
+        return created;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task}: {Count} run(s) enqueued on queue {Queue}")]
@@ -116,6 +116,4 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {Task}: runs not enqueued, storage {Storage} failed: {Reason}")]
     private partial void LogSubmitFailed(string task, string storage, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not take back job {JobId} after a failed request: {Reason}")]
-    private partial void LogRollbackFailed(string jobId, string reason);
 }

@@ -34,6 +34,15 @@ public sealed class TaskSubmitterTests : IDisposable
         var accepted = Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("map", null, ["1", "2", "3"]));
         Assert.Equal(3, accepted.JobIds.Distinct().Count());
         Assert.Equal(3, Enqueued("small"));
+        var monitoring = _storage.Require().GetMonitoringApi();
+        foreach (var (id, item) in accepted.JobIds.Zip(["1", "2", "3"]))
+        {
+            var details = monitoring.JobDetails(id);
+            var enqueued = Assert.Single(details.History);
+            Assert.Equal(("Enqueued", "small"), (enqueued.StateName, enqueued.Data["Queue"]));
+            Assert.Equal(["map", null, item], details.Job.Args.Take(3).Select(a => a as string));
+        }
+
 
         var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["4"]));
         Assert.Equal(3, refused.Length);
