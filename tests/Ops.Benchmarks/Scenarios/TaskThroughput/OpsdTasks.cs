@@ -77,6 +77,7 @@ internal static class OpsdTasks
     {
         var threads = ThreadProfile.Start(opsd.Process.Pid);
         var opsdBefore = OpsdCpu(opsd);
+        var runsBefore = RunsCpu(opsd);
         var storageBefore = storageCpu?.Invoke();
         List<CpuShare> cpu = [];
         string? threadNote = null;
@@ -85,6 +86,7 @@ internal static class OpsdTasks
         void TakeCpu()
         {
             cpu.Add(new CpuShare("opsd", OpsdCpu(opsd) - opsdBefore));
+            cpu.Add(new CpuShare("runs", RunsCpu(opsd) - runsBefore));
             if (storageCpu is not null && storageBefore is { } before)
             {
                 cpu.Add(new CpuShare("postgres", storageCpu() - before));
@@ -188,6 +190,10 @@ internal static class OpsdTasks
 
         return [.. pending.Where(id => !finished.ContainsKey(id))];
     }
+
+    /// <summary>The CPU time of the children opsd has reaped: the runs themselves.</summary>
+    private static TimeSpan RunsCpu(Opsd opsd) =>
+        ProcFs.TryReadCpu(opsd.Process.Pid)?.ReapedChildren ?? throw new InvalidOperationException($"opsd (pid {opsd.Process.Pid}) is gone; its last output:{Environment.NewLine}{opsd.Process.Tail()}");
 
     private static TimeSpan OpsdCpu(Opsd opsd) =>
         ProcFs.TryReadCpu(opsd.Process.Pid)?.Own ?? throw new InvalidOperationException($"opsd (pid {opsd.Process.Pid}) is gone; its last output:{Environment.NewLine}{opsd.Process.Tail()}");

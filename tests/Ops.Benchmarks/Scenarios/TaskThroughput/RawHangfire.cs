@@ -45,11 +45,12 @@ internal static class RawHangfire
 
         var threads = ThreadProfile.Start(Environment.ProcessId);
         var harnessBefore = OwnCpu();
+        var childrenBefore = ChildrenCpu();
         var storageBefore = storageCpu?.Invoke();
         var started = Stopwatch.GetTimestamp();
         var enqueued = await EnqueueAndWaitAsync(label, storage, client, counter, command, runs, timeout, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started, counter.LastAt);
-        List<CpuShare> cpu = [new("harness", OwnCpu() - harnessBefore)];
+        List<CpuShare> cpu = [new("harness", OwnCpu() - harnessBefore), new("runs", ChildrenCpu() - childrenBefore)];
         if (storageCpu is not null && storageBefore is { } before)
         {
             cpu.Add(new CpuShare("postgres", storageCpu() - before));
@@ -118,4 +119,8 @@ internal static class RawHangfire
     /// <summary>This process's CPU time so far (every thread: Hangfire's workers, the spawns, the storage's dispatchers).</summary>
     private static TimeSpan OwnCpu() =>
         ProcFs.TryReadCpu(Environment.ProcessId)?.Own ?? throw new InvalidOperationException("cannot read /proc/self/stat");
+
+    /// <summary>The CPU time of this process's reaped children so far: the runs of <c>/bin/true</c>.</summary>
+    internal static TimeSpan ChildrenCpu() =>
+        ProcFs.TryReadCpu(Environment.ProcessId)?.ReapedChildren ?? throw new InvalidOperationException("cannot read /proc/self/stat");
 }

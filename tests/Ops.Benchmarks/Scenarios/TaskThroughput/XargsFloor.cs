@@ -19,6 +19,7 @@ internal static class XargsFloor
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(pipeline);
 
+        var childrenBefore = RawHangfire.ChildrenCpu();
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("/bin/sh did not start");
         context.Janitor.Launched(process.Id);
@@ -37,8 +38,11 @@ internal static class XargsFloor
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+
+        // The shell, once reaped here, hands in the CPU of everything below it: seq, xargs and every run.
+        var cpu = RawHangfire.ChildrenCpu() - childrenBefore;
         return process.ExitCode == 0
-            ? new Throughput(runs, elapsed, "shell start to exit")
+            ? new Throughput(runs, elapsed, "shell start to exit") { Cpu = [new CpuShare("runs", cpu)] }
             : throw new InvalidOperationException($"`{pipeline}` exited with {process.ExitCode}: {(await stderr).Trim()}");
     }
 }
