@@ -48,7 +48,9 @@ public sealed class OutputFloodTests(ITestOutputHelper output)
         // Keep opsd's own events (the drop reports among them), observe the million lines without keeping them.
         await using var seq = await new ClefEndpoint(SeqConfig.NewApiKey(), keep: line => !line.Contains("\"Stream\":", StringComparison.Ordinal), observe: Observe).StartAsync();
         await using var opsd = await new Opsd(
-            new JsonObject { ["flood"] = Worker.Program(["--flood", $"{Lines}", "--line-bytes", "20"]) },
+            // StartSeconds 0: a flood that is done within the usual 0.5 s must count as a run that ended, not as a
+            // failed start that is started again (its second million lines would arrive as duplicates).
+            new JsonObject { ["flood"] = Worker.Program(["--flood", $"{Lines}", "--line-bytes", "20"], new JsonObject { ["StartSeconds"] = "0" }) },
             SeqConfig.For(seq)).StartAsync();
 
         long Dropped() => seq.Events
@@ -88,7 +90,8 @@ public sealed class OutputFloodTests(ITestOutputHelper output)
         }
 
         var (finalDelivered, finalDropped) = (Delivered(), Dropped());
-        output.WriteLine($"{finalDelivered} delivered + {finalDropped} dropped in {clock.Elapsed.TotalSeconds:0.0} s; /healthz max {latencies.Max().TotalMilliseconds:0} ms over {latencies.Count} probes");
+        var flood = (await opsd.ProgramsAsync("flood")).Single();
+        output.WriteLine($"{finalDelivered} delivered ({duplicates} twice) + {finalDropped} dropped in {clock.Elapsed.TotalSeconds:0.0} s; /healthz max {latencies.Max().TotalMilliseconds:0} ms over {latencies.Count} probes; flood {flood.State}, {flood.Restarts} restarts, last exit {flood.LastExitCode}/{flood.LastSignal}");
         Assert.Equal(0, duplicates);
         Assert.Equal(Lines, finalDelivered + finalDropped);
         Assert.All(latencies, l => Assert.True(l < Responsive, $"/healthz took {l.TotalMilliseconds:0} ms; max {latencies.Max().TotalMilliseconds:0} ms"));
