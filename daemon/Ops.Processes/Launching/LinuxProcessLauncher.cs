@@ -41,6 +41,11 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         _output = output;
         _records = new GroupRecordStore(options.StateDirectory);
+
+        // What the first record write needs, ready before the first child runs (see Start): the boot id read and
+        // the /proc parser compiled.
+        _ = _bootId.Value;
+        _ = ProcessTable.TryRead(Environment.ProcessId, out _);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<LinuxProcessLauncher>.Instance;
     }
@@ -51,6 +56,13 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         ArgumentNullException.ThrowIfNull(spec);
         CheckIdentity(spec);
         LaunchPlan plan = LaunchPlan.Create(spec, FindSetpriv);
+
+        if (spec.Supervised)
+        {
+            // The child runs as soon as it is spawned; its record must follow in microseconds, not after a first
+            // open or a first compile of the writing code.
+            _records.Prepare(spec.Program, spec.Instance);
+        }
 
         StdioPipes pipes = StdioPipes.Create(spec);
         int pid;

@@ -36,6 +36,30 @@ internal sealed class GroupRecordStore
     public string PathOf(string program, int instance) =>
         Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{program}-{instance}.json"));
 
+    /// <summary>
+    /// Makes the record file of <c>program:instance</c> ready (folder, open handle, the serializer compiled) so that
+    /// the write right after a spawn is one pwrite: until it lands, a daemon killed at that moment leaves a group
+    /// nobody records. Never throws: <see cref="Write"/> reports what fails.
+    /// </summary>
+    public void Prepare(string program, int instance)
+    {
+        string path = PathOf(program, instance);
+        if (_files.ContainsKey(path))
+        {
+            return;
+        }
+
+        try
+        {
+            _ = _files.GetOrAdd(path, Open);
+            _ = JsonSerializer.SerializeToUtf8Bytes(new GroupRecord(program, instance, 0, 0, 0, string.Empty, 0, DateTimeOffset.UnixEpoch), GroupRecordJsonContext.Default.GroupRecord);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Write tries again and reports it.
+        }
+    }
+
     /// <summary>Writes (or replaces) the record of its instance.</summary>
     /// <exception cref="IOException">The state directory cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
