@@ -5,7 +5,8 @@ internal interface IEpollHandler
 {
     /// <summary>
     /// Called on the loop's thread with the epoll event bits. Must be quick and must not block: complete a task
-    /// (with RunContinuationsAsynchronously) and return, so one child can never delay another's events.
+    /// whose continuations run elsewhere (or only do a few cheap steps here) and return, so one child can never
+    /// delay another's events.
     /// </summary>
     void OnReady(ulong token, uint events);
 }

@@ -19,6 +19,9 @@ internal sealed partial class RunningProcess : IRunningProcess
     private readonly Task<ProcessExit> _reaped;
     private readonly ManualResetEventSlim _reapedSignal;
     private readonly Task _pumps;
+
+    // Set once both pumps have ended; never spins (spin count 0), never disposed (set from another thread).
+    private readonly ManualResetEventSlim _drainedSignal = new(false, 0);
     private Task<ProcessExit>? _exited;
     private readonly InstanceOutput _output;
     private readonly GroupRecordStore? _records;
@@ -45,7 +48,22 @@ internal sealed partial class RunningProcess : IRunningProcess
         Pid = pid;
         _reaped = reaped;
         _reapedSignal = reapedSignal;
-        _pumps = pumps;
+
+        // The pumps may end on the pipe thread (an end of stream is finished there): a blocked WaitForExit is woken
+        // right there, everyone else continues on the thread pool, never on that thread.
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = pumps.ContinueWith(
+            static (_, state) =>
+            {
+                var (signal, done) = ((ManualResetEventSlim, TaskCompletionSource))state!;
+                signal.Set();
+                done.TrySetResult();
+            },
+            (_drainedSignal, drained),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        _pumps = drained.Task;
         _output = output;
         _records = records;
         _stdinCancellation = stdinCancellation;
@@ -68,13 +86,8 @@ internal sealed partial class RunningProcess : IRunningProcess
             return null;
         }
 
-        if (!_pumps.IsCompleted)
-        {
-            // The pipes usually end together with the leader; only a grandchild holding them open makes this wait.
-            using var drained = new ManualResetEventSlim(false, 0);
-            _ = _pumps.ContinueWith(static (_, state) => ((ManualResetEventSlim)state!).Set(), drained, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            _ = drained.Wait(s_drainGrace, CancellationToken.None);
-        }
+        // The pipes usually end together with the leader; only a grandchild holding them open makes this wait.
+        _ = _drainedSignal.Wait(s_drainGrace, CancellationToken.None);
 
         return _reaped.Result;
     }

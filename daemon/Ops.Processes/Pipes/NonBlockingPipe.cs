@@ -91,7 +91,29 @@ internal sealed class NonBlockingPipe : IEpollHandler, IDisposable
     }
 
     /// <inheritdoc/>
-    public void OnReady(ulong token, uint events) => Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
+    /// <remarks>
+    /// An end of stream with nothing left to read (HUP or ERR without IN: the child exited or closed its end) is
+    /// finished right here: the waiting read or write only sees it and ends, which is quicker than a thread-pool
+    /// hop, and every run of a task ends that way twice. Data goes to the thread pool, so a child that prints a lot
+    /// is read there and never delays another child's events on this thread.
+    /// </remarks>
+    public void OnReady(ulong token, uint events)
+    {
+        TaskCompletionSource? waiter = Interlocked.Exchange(ref _waiter, null);
+        if (waiter is null)
+        {
+            return;
+        }
+
+        if ((events & (LinuxConstants.EPOLLIN | LinuxConstants.EPOLLOUT)) == 0)
+        {
+            waiter.TrySetResult();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.TrySetResult(), waiter, preferLocal: false);
+        }
+    }
 
     /// <summary>
     /// Unregisters and closes the descriptor (the child then sees EOF or EPIPE on its end). Only the flow that reads
@@ -117,7 +139,8 @@ internal sealed class NonBlockingPipe : IEpollHandler, IDisposable
 
         // The waiter is published before arming, so an event that fires at once always finds it. HUP and ERR are
         // reported without being asked for, which wakes a reader at end of stream and a writer whose reader left.
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed by OnReady: inline for an end of stream, through the thread pool for data (see there).
+        var waiter = new TaskCompletionSource();
         Volatile.Write(ref _waiter, waiter);
         _loop.Modify(fd, _token, events | LinuxConstants.EPOLLONESHOT);
         return waiter.Task;
