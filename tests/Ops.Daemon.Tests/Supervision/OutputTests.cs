@@ -43,6 +43,13 @@ public sealed class OutputTests
 
         Assert.All(latencies, l => Assert.True(l < TimeSpan.FromSeconds(1), $"respawn took {l} under a flood: {string.Join(", ", latencies)}"));
 
+        // The flood never ends on its own: stop it, or its files keep rotating under the checks below.
+        using (var stop = await opsd.Http.PostAsync("/api/v1/programs/flood/stop", null))
+        {
+            Assert.True(stop.IsSuccessStatusCode, $"stopping flood answered {(int)stop.StatusCode}");
+        }
+
+        await opsd.WaitForStateAsync("flood", "Stopped", Wait);
         var logDirectory = Path.Combine(opsd.Directory, "log");
         var files = Directory.GetFiles(logDirectory, "flood-0.out.log*", SearchOption.AllDirectories);
         Assert.Equal(3, files.Length);

@@ -86,6 +86,13 @@ public sealed class TaskStorageTests
         await using var first = await new Opsd([], ops).StartAsync();
         var id = (await first.SubmitOkAsync("long")).Single();
         await first.WaitJobStateAsync(id, "Processing", Wait);
+
+        // Processing comes before the run starts (the attempt is counted, then the command spawned): wait for it.
+        while (!File.Exists(runs))
+        {
+            await Task.Delay(20);
+        }
+
         await first.KillDaemonAsync();
 
         await using var second = await Opsd.Restart(first).StartAsync();
