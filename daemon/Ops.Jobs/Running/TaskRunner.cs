@@ -84,18 +84,14 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         catch (OperationCanceledException)
         {
             // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
-            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-            StopGroupAsync(process, spec).GetAwaiter().GetResult();
-            process.MarkGroupEnded();
+            Stop(process, spec, taskName, startedAt);
             LogCanceled(taskName, jobId, attempt, process.Pid);
             throw;
         }
 
         if (exited is not { } exit)
         {
-            metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-            StopGroupAsync(process, spec).GetAwaiter().GetResult();
-            process.MarkGroupEnded();
+            Stop(process, spec, taskName, startedAt);
             throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
         }
 
@@ -117,6 +113,14 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         metrics.CountRun(taskName, Metrics.TaskMetrics.Outcomes.Succeeded);
         LogSucceeded(taskName, jobId, attempt, process.Pid);
         return new RunOutcome(hostName, exit.ExitCode, exit.Signal, null, [.. stderr]);
+    }
+
+    /// <summary>A run that must end early (timeout, deletion, shutdown): its whole group is stopped and the record ended.</summary>
+    private void Stop(IRunningProcess process, TaskSpec spec, string taskName, long startedAt)
+    {
+        metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
+        StopGroupAsync(process, spec).GetAwaiter().GetResult();
+        process.MarkGroupEnded();
     }
 
     private static Dictionary<string, string> Environment(TaskSpec spec, string jobId, int attempt, string? itemJson)

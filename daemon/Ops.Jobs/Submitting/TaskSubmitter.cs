@@ -69,7 +69,7 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
         {
             return new SubmitResult.Unavailable(ex.Message);
         }
-        catch (Exception ex) when (ex is DistributedLockTimeoutException or BackgroundJobClientException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is DistributedLockTimeoutException or InvalidOperationException or System.Data.Common.DbException)
         {
             LogSubmitFailed(spec.Name, storage.Description, ex.Message);
             return new SubmitResult.Unavailable($"task storage did not take the runs ({storage.Description}): {ex.Message}; nothing was enqueued");

@@ -23,7 +23,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     private readonly GroupRecordStore _records;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Lazy<string> _bootId = new(ProcessTable.ReadBootId);
+    private readonly string _bootId;
 
     /// <summary>Creates the launcher; <paramref name="output"/> is the daemon's one output store.</summary>
     public LinuxProcessLauncher(
@@ -42,10 +42,11 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         _output = output;
         _records = new GroupRecordStore(options.StateDirectory);
 
-        // What the first record write needs, ready before the first child runs (see Start): the boot id read and
-        // the /proc parser compiled.
-        _ = _bootId.Value;
+        // What the first record write needs, ready before the first child runs (see Start): the boot id read, the
+        // /proc parser and the record writer compiled.
+        _bootId = ProcessTable.ReadBootId();
         _ = ProcessTable.TryRead(Environment.ProcessId, out _);
+        GroupRecordStore.CompileWriter();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<LinuxProcessLauncher>.Instance;
     }
@@ -161,7 +162,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         try
         {
-            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, stat.StartTime, _bootId.Value, Environment.ProcessId, _time.GetUtcNow()));
+            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, stat.StartTime, _bootId, Environment.ProcessId, _time.GetUtcNow()));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

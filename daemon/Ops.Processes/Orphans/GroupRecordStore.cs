@@ -36,10 +36,14 @@ internal sealed class GroupRecordStore
     public string PathOf(string program, int instance) =>
         Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{program}-{instance}.json"));
 
+    /// <summary>Serializes a record once so that the first real write does not wait for the code to be compiled.</summary>
+    public static void CompileWriter() =>
+        _ = JsonSerializer.SerializeToUtf8Bytes(new GroupRecord("warm-up", 0, 0, 0, 0, string.Empty, 0, DateTimeOffset.UnixEpoch), GroupRecordJsonContext.Default.GroupRecord);
+
     /// <summary>
-    /// Makes the record file of <c>program:instance</c> ready (folder, open handle, the serializer compiled) so that
-    /// the write right after a spawn is one pwrite: until it lands, a daemon killed at that moment leaves a group
-    /// nobody records. Never throws: <see cref="Write"/> reports what fails.
+    /// Makes the record file of <c>program:instance</c> ready (folder, open handle) so that the write right after a
+    /// spawn is one pwrite: until it lands, a daemon killed at that moment leaves a group nobody records. Never
+    /// throws: <see cref="Write"/> reports what fails.
     /// </summary>
     public void Prepare(string program, int instance)
     {
@@ -52,7 +56,6 @@ internal sealed class GroupRecordStore
         try
         {
             _ = _files.GetOrAdd(path, Open);
-            _ = JsonSerializer.SerializeToUtf8Bytes(new GroupRecord(program, instance, 0, 0, 0, string.Empty, 0, DateTimeOffset.UnixEpoch), GroupRecordJsonContext.Default.GroupRecord);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

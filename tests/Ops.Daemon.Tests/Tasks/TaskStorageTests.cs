@@ -24,12 +24,7 @@ public sealed class TaskStorageTests
         await using var first = await new Opsd([], ops).StartAsync();
         var id = (await first.SubmitOkAsync("long")).Single();
         await first.WaitJobStateAsync(id, "Processing", Wait);
-        while (!File.Exists(runs))
-        {
-            await Task.Delay(20);
-        }
-
-        var firstRunPid = int.Parse(File.ReadAllLines(runs)[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var firstRunPid = int.Parse((await FirstRunLineAsync(runs)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         await first.KillDaemonAsync();
 
         await using var second = await Opsd.Restart(first).StartAsync();
@@ -56,12 +51,7 @@ public sealed class TaskStorageTests
         await first.WaitJobStateAsync(ids[1], "Processing", Wait);
 
         // Whichever of the two won the one worker runs; the other waits, taken ahead.
-        while (!File.Exists(runs) || File.ReadAllLines(runs).Length == 0)
-        {
-            await Task.Delay(20);
-        }
-
-        var running = File.ReadAllLines(runs)[0].Split(' ')[0];
+        var running = (await FirstRunLineAsync(runs)).Split(' ')[0];
         var waiting = ids.Single(id => id != running);
         await first.KillDaemonAsync();
 
@@ -88,11 +78,7 @@ public sealed class TaskStorageTests
         await first.WaitJobStateAsync(id, "Processing", Wait);
 
         // Processing comes before the run starts (the attempt is counted, then the command spawned): wait for it.
-        while (!File.Exists(runs))
-        {
-            await Task.Delay(20);
-        }
-
+        _ = await FirstRunLineAsync(runs);
         await first.KillDaemonAsync();
 
         await using var second = await Opsd.Restart(first).StartAsync();
@@ -214,5 +200,22 @@ public sealed class TaskStorageTests
         await Task.Delay(3000);
         Assert.Equal(count, File.ReadAllLines(runs).Length);
         File.Delete(runs);
+    }
+
+    /// <summary>The first line a run wrote to <paramref name="runs"/> (so the run has started); fails after <see cref="Wait"/>.</summary>
+    private static async Task<string> FirstRunLineAsync(string runs)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < Wait)
+        {
+            if (File.Exists(runs) && File.ReadAllLines(runs) is [var first, ..])
+            {
+                return first;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no run wrote to {runs} within {Wait.TotalSeconds:0} s");
     }
 }
