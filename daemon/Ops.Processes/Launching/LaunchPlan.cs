@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using Ops.Processes.Native;
+using Ops.Processes.Orphans;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Launching;
@@ -12,8 +13,12 @@ namespace Ops.Processes.Launching;
 /// </summary>
 internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IReadOnlyList<string> Environment, string? WorkingDirectory)
 {
-    /// <summary>Builds the plan; throws <see cref="LaunchException"/> naming the program and the cause.</summary>
-    public static LaunchPlan Create(LaunchSpec spec, Func<string?> findSetpriv)
+    /// <summary>
+    /// Builds the plan; throws <see cref="LaunchException"/> naming the program and the cause. A
+    /// <paramref name="launchToken"/> goes into the environment as <see cref="GroupRecord.LaunchTokenVariable"/>, over
+    /// any value the spec or the daemon's environment has for it.
+    /// </summary>
+    public static LaunchPlan Create(LaunchSpec spec, Func<string?> findSetpriv, string? launchToken = null)
     {
         string name = spec.InstanceName;
         if (string.IsNullOrWhiteSpace(spec.Command))
@@ -40,6 +45,10 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
 
         UserAccount? user = spec.User is null ? null : FindUser(name, spec.User);
         Dictionary<string, string> environment = BuildEnvironment(name, spec, user);
+        if (launchToken is not null)
+        {
+            environment[GroupRecord.LaunchTokenVariable] = launchToken;
+        }
         string? path = environment.GetValueOrDefault("PATH");
         string file = CommandResolver.Resolve(spec.Command, path, workingDirectory ?? Directory.GetCurrentDirectory())
             ?? throw Fail(name, spec.Command.Contains('/', StringComparison.Ordinal)
@@ -105,6 +114,9 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
     private static Dictionary<string, string> BuildEnvironment(string name, LaunchSpec spec, UserAccount? user)
     {
         var environment = new Dictionary<string, string>(DaemonEnvironment.Value, StringComparer.Ordinal);
+
+        // Set when opsd itself runs under an opsd: that launch's token, not one of ours.
+        environment.Remove(GroupRecord.LaunchTokenVariable);
 
         if (user is not null)
         {

@@ -56,13 +56,21 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         ArgumentNullException.ThrowIfNull(spec);
         CheckIdentity(spec);
-        LaunchPlan plan = LaunchPlan.Create(spec, FindSetpriv);
+        string? launchToken = spec.Supervised ? NewLaunchToken() : null;
+        LaunchPlan plan = LaunchPlan.Create(spec, FindSetpriv, launchToken);
 
-        if (spec.Supervised)
+        if (launchToken is not null)
         {
-            // The child runs as soon as it is spawned; its record must follow in microseconds, not after a first
-            // open or a first compile of the writing code.
-            _records.Prepare(spec.Program, spec.Instance);
+            // The child runs as soon as it is spawned, and a daemon killed before the record names its pid would
+            // leave it unrecorded: so the record goes first, naming the launch by the token in the child's
+            // environment, and the next daemon finds the group by that token if the pid never made it.
+            Exception? pendingFailure = TryWritePendingRecord(spec, launchToken);
+            if (pendingFailure is not null)
+            {
+                throw new LaunchException(
+                    $"program {spec.InstanceName}: cannot write the orphan record in '{_records.Directory}': {pendingFailure.Message}; nothing was started",
+                    pendingFailure);
+            }
         }
 
         StdioPipes pipes = StdioPipes.Create(spec);
@@ -75,6 +83,12 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         catch (SpawnFailedException ex)
         {
             pipes.CloseParentEnds();
+            if (launchToken is not null)
+            {
+                // Nothing carries the token: the pending record names nothing.
+                EndPendingRecord(spec);
+            }
+
             throw new LaunchException($"program {spec.InstanceName}: cannot start '{plan.File}': {ex.Message}", ex);
         }
         finally
@@ -84,7 +98,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         }
 
         // From here on the child exists: whatever fails, it is killed and still reaped.
-        Exception? recordFailure = spec.Supervised ? TryWriteRecord(spec, pid) : null;
+        Exception? recordFailure = launchToken is not null ? TryWriteRecord(spec, pid, launchToken) : null;
         // Never disposed: the reaper thread may set it after the caller has gone (it holds no OS handle).
         var reapedSignal = new ManualResetEventSlim(false, 0);
         Task<ProcessExit> reaped = ChildReaper.Shared.Watch(pid, reapedSignal.Set);
@@ -152,7 +166,41 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         pipes.CloseParentEnds();
     }
 
-    private Exception? TryWriteRecord(LaunchSpec spec, int pid)
+    /// <summary>128 random bits in hex: unguessable, so no other process can carry it by accident or on purpose.</summary>
+    private static string NewLaunchToken()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    private Exception? TryWritePendingRecord(LaunchSpec spec, string launchToken)
+    {
+        try
+        {
+            _records.Write(new GroupRecord(spec.Program, spec.Instance, 0, 0, 0, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken));
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex;
+        }
+    }
+
+    private void EndPendingRecord(LaunchSpec spec)
+    {
+        try
+        {
+            _records.Delete(spec.Program, spec.Instance, 0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Harmless: the next daemon start finds no process with the token and deletes the record then.
+            LogPendingRecordEndFailed(_logger, ex, spec.Program, spec.Instance);
+        }
+    }
+
+    private Exception? TryWriteRecord(LaunchSpec spec, int pid, string launchToken)
     {
         // The child is not reaped before ChildReaper.Watch, so its /proc entry is there even if it already exited.
         if (!ProcessTable.TryRead(pid, out ProcessStat stat))
@@ -162,7 +210,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         try
         {
-            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, stat.StartTime, _bootId, Environment.ProcessId, _time.GetUtcNow()));
+            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, stat.StartTime, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -173,4 +221,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Started {Program}:{Instance} as pid {Pid} ({Command})")]
     private static partial void LogStarted(ILogger logger, string program, int instance, int pid, string command);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending the pending orphan record of {Program}:{Instance} after a failed start failed; the next start cleans it up")]
+    private static partial void LogPendingRecordEndFailed(ILogger logger, Exception exception, string program, int instance);
 }

@@ -7,8 +7,9 @@ namespace Ops.Processes.Orphans;
 
 /// <summary>
 /// The orphan records in <c>&lt;StateDirectory&gt;/groups/&lt;program&gt;-&lt;instance&gt;.json</c>, one file per instance (or
-/// task-run slot), kept open by the daemon that writes it. A start writes the record with one pwrite of whole
-/// 512-byte blocks, padded with spaces, over the same file: a daemon killed mid-write cannot tear it (the kernel
+/// task-run slot), kept open by the daemon that writes it. A start writes the record twice, before the spawn (naming
+/// the launch by its token) and right after it (naming the pid), each time with one pwrite of whole 512-byte blocks,
+/// padded with spaces, over the same file: a daemon killed mid-write cannot tear it (the kernel
 /// copies the block or not), and an old, longer record is always covered to its end. An ended group empties the
 /// file (one ftruncate). No open, rename or unlink on the launch path: with task runs that is every run. Records
 /// are not fsync'd: a record only matters within one boot (the reaper drops records of another boot id), and the
@@ -39,29 +40,6 @@ internal sealed class GroupRecordStore
     /// <summary>Serializes a record once so that the first real write does not wait for the code to be compiled.</summary>
     public static void CompileWriter() =>
         _ = JsonSerializer.SerializeToUtf8Bytes(new GroupRecord("warm-up", 0, 0, 0, 0, string.Empty, 0, DateTimeOffset.UnixEpoch), GroupRecordJsonContext.Default.GroupRecord);
-
-    /// <summary>
-    /// Makes the record file of <c>program:instance</c> ready (folder, open handle) so that the write right after a
-    /// spawn is one pwrite: until it lands, a daemon killed at that moment leaves a group nobody records. Never
-    /// throws: <see cref="Write"/> reports what fails.
-    /// </summary>
-    public void Prepare(string program, int instance)
-    {
-        string path = PathOf(program, instance);
-        if (_files.ContainsKey(path))
-        {
-            return;
-        }
-
-        try
-        {
-            _ = _files.GetOrAdd(path, Open);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Write tries again and reports it.
-        }
-    }
 
     /// <summary>Writes (or replaces) the record of its instance.</summary>
     /// <exception cref="IOException">The state directory cannot be written.</exception>

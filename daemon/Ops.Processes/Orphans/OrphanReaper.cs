@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Processes.Launching;
@@ -59,6 +60,20 @@ public sealed partial class OrphanReaper
                 continue;
             }
 
+            OrphanStopPolicy policy = stopPolicy?.Invoke(record.Program) ?? OrphanStopPolicy.Default;
+            if (record.IsPending)
+            {
+                // The daemon died between writing the record and learning the pid (or before the spawn at all).
+                IReadOnlyList<GroupRecord> found = ResolvePending(record);
+                if (found.Count == 0)
+                {
+                    File.Delete(path);
+                }
+
+                stops.AddRange(found.Select(group => StopAsync(path, group, policy, cancellationToken)));
+                continue;
+            }
+
             if (record.Pgid <= 1 || ProcessGroups.IsOwnGroup(record.Pgid) || record.Pid != record.Pgid)
             {
                 LogImplausibleRecord(_logger, path, record.Pgid);
@@ -66,7 +81,6 @@ public sealed partial class OrphanReaper
                 continue;
             }
 
-            OrphanStopPolicy policy = stopPolicy?.Invoke(record.Program) ?? OrphanStopPolicy.Default;
             stops.Add(StopAsync(path, record, policy, cancellationToken));
         }
 
@@ -89,6 +103,55 @@ public sealed partial class OrphanReaper
         }
 
         return [.. members.Where(p => p.StartTime >= record.StartTime).Select(p => p.Pid)];
+    }
+
+    /// <summary>
+    /// The groups of a pending record: every process whose environment carries the record's launch token (the child,
+    /// and whatever it started that kept its environment), by process group, each as a complete record. The group's
+    /// leader, if it still runs, gives the start time; else the earliest token holder in the group does.
+    /// </summary>
+    internal static IReadOnlyList<GroupRecord> ResolvePending(GroupRecord pending)
+    {
+        byte[] entry = System.Text.Encoding.UTF8.GetBytes($"{GroupRecord.LaunchTokenVariable}={pending.LaunchToken}");
+        int self = Environment.ProcessId;
+        var holders = ProcessTable.Snapshot()
+            .Where(p => p.Pid != self && !p.IsZombie && p.GroupId > 1 && !ProcessGroups.IsOwnGroup(p.GroupId) && CarriesEntry(p.Pid, entry))
+            .ToList();
+        return
+        [
+            .. holders.GroupBy(p => p.GroupId).Select(group =>
+            {
+                ulong startTime = group.FirstOrDefault(p => p.Pid == group.Key) is { Pid: > 0 } leader
+                    ? leader.StartTime
+                    : group.Min(p => p.StartTime);
+                return pending with { Pid = group.Key, Pgid = group.Key, StartTime = startTime };
+            }),
+        ];
+    }
+
+    /// <summary>True when <c>/proc/&lt;pid&gt;/environ</c> holds <paramref name="entry"/> as one whole NAME=value entry.</summary>
+    private static bool CarriesEntry(int pid, byte[] entry)
+    {
+        byte[] environment;
+        try
+        {
+            environment = File.ReadAllBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/environ"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone, or not ours to read (another user's process, when opsd is not root): not one of our launches.
+            return false;
+        }
+
+        foreach (Range range in environment.AsSpan().Split((byte)0))
+        {
+            if (environment.AsSpan(range).SequenceEqual(entry))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<EndedOrphanGroup?> StopAsync(string path, GroupRecord record, OrphanStopPolicy policy, CancellationToken cancellationToken)

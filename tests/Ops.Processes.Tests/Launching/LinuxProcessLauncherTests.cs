@@ -273,6 +273,62 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_Supervised_ChildCarriesTheLaunchTokenItsRecordNames()
+    {
+        IRunningProcess process = _sandbox.Start(Worker.Command("web", "sleep", "30"));
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+
+        GroupRecord? written = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(record), GroupRecordJsonContext.Default.GroupRecord);
+        Assert.NotNull(written);
+        Assert.Matches("^[0-9a-f]{32}$", written.LaunchToken);
+        Assert.False(written.IsPending);
+        string[] environment = (await File.ReadAllTextAsync($"/proc/{process.Pid}/environ")).Split('\0');
+        Assert.Contains($"{GroupRecord.LaunchTokenVariable}={written.LaunchToken}", environment);
+
+        // A new launch of the same instance gets a token of its own.
+        process.Kill();
+        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        process.MarkGroupEnded();
+        IRunningProcess next = _sandbox.Start(Worker.Command("web", "sleep", "30"));
+        GroupRecord? rewritten = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(record), GroupRecordJsonContext.Default.GroupRecord);
+        Assert.Equal(next.Pid, rewritten?.Pgid);
+        Assert.NotEqual(written.LaunchToken, rewritten?.LaunchToken);
+        next.Kill();
+        Assert.True(await next.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        next.MarkGroupEnded();
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Start_ExecFails_LeavesNoPendingRecord()
+    {
+        // Executable but not a program: posix_spawn itself fails (ENOEXEC) after the pending record was written.
+        string notAProgram = _sandbox.PathFor("not-a-program");
+        await File.WriteAllBytesAsync(notAProgram, [0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]);
+        File.SetUnixFileMode(notAProgram, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var ex = Assert.Throws<LaunchException>(() => _sandbox.Start(Worker.Command("web", notAProgram)));
+
+        Assert.Contains("web:0", ex.Message, StringComparison.Ordinal);
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+        Assert.True(!File.Exists(record) || new FileInfo(record).Length == 0, "a failed start must not leave a pending record");
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Start_Unsupervised_GetsNoLaunchToken()
+    {
+        var spec = Worker.Command("check", "sleep", "30") with { Supervised = false };
+        IRunningProcess process = _sandbox.Start(spec);
+
+        string environment = await File.ReadAllTextAsync($"/proc/{process.Pid}/environ");
+        Assert.DoesNotContain(GroupRecord.LaunchTokenVariable, environment, StringComparison.Ordinal);
+        process.Kill();
+        await process.Exited.WaitAsync(s_timeout);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
     public async Task Start_OverALongerOldRecordFile_RecordParsesAndNamesTheNewGroup()
     {
         // The record file is rewritten in place: whatever a longer file held before must not be left at its end.

@@ -131,6 +131,59 @@ public sealed class OrphanReaperTests : IDisposable
     }
 
     [Fact]
+    public async Task Reap_PendingRecord_FindsTheGroupByItsLaunchTokenAndEndsIt()
+    {
+        // A daemon killed between the spawn and the record naming the pid left only the pending record: the group is
+        // found by the token in its environment (the leader's and its grandchild's, which inherited it).
+        string token = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        string pidFile = _sandbox.PathFor("pids");
+        var spec = Worker.Spec("web", "--ignore-term", "--grandchildren", "1", "--pid-file", pidFile, "--forever") with
+        {
+            Supervised = false,
+            Environment = new Dictionary<string, string> { [GroupRecord.LaunchTokenVariable] = token },
+        };
+        IRunningProcess dropped = _sandbox.Start(spec);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        _sandbox.TrackPids(pids);
+        Assert.True(ProcessTable.TryRead(dropped.Pid, out ProcessStat stat));
+        WriteRecord(new GroupRecord("web", 0, 0, 0, 0, ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow, token));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync(
+            program => new OrphanStopPolicy(LinuxConstants.SIGTERM, TimeSpan.FromMilliseconds(300)));
+
+        EndedOrphanGroup group = Assert.Single(ended);
+        Assert.Equal(("web", 0, dropped.Pid), (group.Program, group.Instance, group.Pgid));
+        Assert.Equal(pids.Order(), group.Pids.Order());
+        Assert.True(group.Killed);
+        Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid)));
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.True(stat.StartTime > 0);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Reap_PendingRecordNobodyCarries_DeletedWithoutKilling()
+    {
+        // The daemon died before the spawn, or the child already ended: nothing has the token.
+        IRunningProcess bystander = _sandbox.Start(Worker.Command("web", "sleep", "30") with
+        {
+            Supervised = false,
+            Environment = new Dictionary<string, string> { [GroupRecord.LaunchTokenVariable] = "0123456789abcdef0123456789abcdef" },
+        });
+        WriteRecord(new GroupRecord("web", 0, 0, 0, 0, ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow, "fedcba9876543210fedcba9876543210"));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.False(bystander.Exited.IsCompleted);
+        bystander.Kill();
+        await bystander.Exited.WaitAsync(s_timeout);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
     public async Task Reap_NoStateDirectory_ReturnsNothing()
     {
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
