@@ -218,12 +218,12 @@ internal sealed class TaskThroughputScenario : IScenario
         ThroughputRow opsdPostgres,
         List<string> notes)
     {
-        var table = new MarkdownTable("row", "runs", "time s", "runs/s", "submit s", "CPU ms/run", "measured");
+        var table = new MarkdownTable("row", "runs", "time s", "runs/s", "submit s", "CPU ms/run", "cores busy", "measured");
         foreach (var row in rows)
         {
             if (row.Result is not { } r)
             {
-                table.Add(row.Label, "", "", $"**FAILED**: {row.Failure?.ReplaceLineEndings(" / ")}", "", "", "");
+                table.Add(row.Label, "", "", $"**FAILED**: {row.Failure?.ReplaceLineEndings(" / ")}", "", "", "", "");
                 continue;
             }
 
@@ -234,6 +234,7 @@ internal sealed class TaskThroughputScenario : IScenario
                 r.RunsPerSecond.ToString("0", CultureInfo.InvariantCulture),
                 r.Submit is { } submit ? BenchReport.Seconds(submit) : "-",
                 r.Cpu.Count == 0 ? "-" : string.Join(", ", r.Cpu.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Who} {c.Time.TotalMilliseconds / r.Runs:0.00}"))),
+                r.CpuPerRun is { } perRun ? (r.RunsPerSecond * perRun.TotalSeconds).ToString("0.00", CultureInfo.InvariantCulture) : "-",
                 r.MeasuredBy);
         }
 
@@ -255,10 +256,17 @@ internal sealed class TaskThroughputScenario : IScenario
         AddRatio("opsd PostgreSql / raw Hangfire PostgreSql", opsdPostgres, rawPostgres, PostgresTarget);
         AddRatio("raw Hangfire InMemory / xargs floor", rawInMemory, floor, null);
         AddRatio("opsd InMemory / raw Hangfire InMemory", opsdInMemory, rawInMemory, null);
+        if (opsdInMemory.Result is { CpuPerRun: { } opsdCpu } && floor.Result is { } floorResult)
+        {
+            // What opsd could reach at best on this machine now: its CPU and its runs' CPU per run filling every core.
+            var ceiling = Environment.ProcessorCount / opsdCpu.TotalSeconds / floorResult.RunsPerSecond;
+            ratios.Add($"opsd InMemory / xargs floor if opsd and its runs kept all {Environment.ProcessorCount} cores busy", ceiling.ToString("0.00", CultureInfo.InvariantCulture), "-", "(the ceiling the CPU per run allows)");
+        }
 
         notes.Add($"Every row runs `{plan.Command}` {plan.Runs:N0} times with {plan.Workers} in parallel; the Hangfire and opsd rows first run {plan.WarmupRuns} warm-up runs (not counted) on the same server.");
         notes.Add($"Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval {plan.PollInterval.TotalMilliseconds:0} ms, sliding invisibility timeout, long polling.");
         notes.Add($"opsd: `dotnet opsd.dll` with task `{OpsdTasks.TaskName}` (Command {plan.Command}, Retries 0) on a queue with Workers {plan.Workers}, Logging.Level Warning; PostgreSql with PollInterval {plan.PollInterval.TotalMilliseconds:0}ms. One POST carries every item; completion polls GET /api/v1/jobs?ids= every 100 ms for the newest unfinished job only, then reads all unfinished jobs in requests of <= {Supervisors.Opsd.MaxIdsPerRequest} ids, so polling stays off the measured path: the time ends at the last job's FinishedAt.");
+        notes.Add($"cores busy: runs/s x CPU per run (all of the row's CPU columns): how many of the {Environment.ProcessorCount} cores the row kept busy on average. A row below {Environment.ProcessorCount} waited on something other than CPU (wake-ups, round trips); the ceiling ratio is the rate the CPU per run would allow with every core busy.");
         notes.Add("CPU ms/run: CPU time (user + system) per measured run, from /proc: of the process that ran the engine (the harness for raw Hangfire, opsd for opsd), of the PostgreSQL server (postmaster, its backends and reaped children), and `runs`: the children that process reaped, i.e. the runs themselves (for the floor: the shell, seq, xargs and the runs). On a machine where every row's `runs` is about the same, the floor is the runs' own CPU, and what an engine adds per run is the rest.");
 
         var text = new StringBuilder()

@@ -24,6 +24,9 @@ internal sealed record Throughput(int Runs, TimeSpan Elapsed, string MeasuredBy)
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     public double RunsPerSecond => Runs / Elapsed.TotalSeconds;
+
+    /// <summary>All of the row's CPU (engine, storage, runs) per run; null when the row measured none.</summary>
+    public TimeSpan? CpuPerRun => Cpu.Count == 0 ? null : Cpu.Aggregate(TimeSpan.Zero, (sum, share) => sum + share.Time) / Runs;
 }
 
 /// <summary>A row of the table: its result, or why it has none.</summary>
