@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Npgsql;
 using Ops.Daemon.Tests.Support;
 
 namespace Ops.Daemon.Tests.Tasks;
@@ -139,6 +140,48 @@ public sealed class TaskStorageTests
         }
     }
 
+    [Theory]
+    [InlineData("ops.job", "NEW.arguments::text")]
+    [InlineData("ops.jobqueue", "(SELECT j.arguments::text FROM ops.job j WHERE j.id = NEW.jobid)")]
+    public async Task StorageFailsMidRequest_503AndNothingOfTheRequestIsEnqueuedOrRun(string table, string itemText)
+    {
+        // A trigger fails the write that touches the request's 4th item: for ops.job, while the job rows are made
+        // (the first three exist by then); for ops.jobqueue, inside the one commit that would enqueue them all.
+        var ops = TaskSetup.Ops("PostgreSql", new JsonObject { ["quick"] = TaskSetup.ShellTask("exit 0") });
+        var connectionString = ops["Storage"]!["ConnectionString"]!.GetValue<string>();
+        await using var opsd = await new Opsd([], ops).StartAsync();
+        await using var database = new NpgsqlConnection(connectionString);
+        await database.OpenAsync();
+        await ExecuteAsync(database, $"""
+            CREATE FUNCTION ops.injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF {itemText} LIKE '%boom%' THEN RAISE EXCEPTION 'injected failure on {table}'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER injected_failure BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION ops.injected_failure();
+            """);
+
+        var (status, problem) = await opsd.SubmitAsync("quick", """{ "items": [1, 2, 3, "boom", 5, 6] }""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("injected failure", detail, StringComparison.Ordinal);
+        Assert.Contains("nothing was enqueued", detail, StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync(database, "SELECT count(*) FROM ops.jobqueue"));
+        Assert.Equal(0L, await ScalarAsync(database, "SELECT count(*) FROM ops.job WHERE statename IS NOT NULL OR expireat IS NULL"));
+
+        // The storage works again: the next request is enqueued whole and runs; the failed request's rows never do.
+        await ExecuteAsync(database, $"DROP TRIGGER injected_failure ON {table}");
+        var ids = await opsd.SubmitOkAsync("quick", """{ "items": [7, 8] }""");
+        foreach (var id in ids)
+        {
+            await opsd.WaitJobStateAsync(id, "Succeeded", Wait);
+        }
+
+        Assert.Equal(2L, await ScalarAsync(database, "SELECT count(*) FROM ops.job WHERE statename IS NOT NULL"));
+        Assert.Equal(0L, await ScalarAsync(database, "SELECT count(*) FROM ops.jobqueue"));
+    }
+
     [Fact]
     public async Task DeleteInConsole_ProcessingJob_KillsTheRunsProcessGroup()
     {
@@ -217,5 +260,17 @@ public sealed class TaskStorageTests
         }
 
         throw new TimeoutException($"no run wrote to {runs} within {Wait.TotalSeconds:0} s");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection database, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, database);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection database, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, database);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
