@@ -27,6 +27,17 @@ fail() {
   exit 1
 }
 
+# Waits up to 30 s until every instance of program $1 is Running; leaves the last states seen in $state.
+wait_all_running() {
+  state=
+  for _ in $(seq 1 30); do
+    state=$(curl -fsS -m 5 "$url/api/v1/programs/$1" | jq -r '[.[].state] | unique | join(",")' || true)
+    [[ $state == Running ]] && return 0
+    sleep 1
+  done
+  return 1
+}
+
 echo "smoke test $OPS_ENVIRONMENT against $url"
 wait_for_http "$url/healthz" 60 || fail "GET $url/healthz did not answer 200 within 60 s"
 pass "GET /healthz answers 200"
@@ -34,13 +45,7 @@ pass "GET /healthz answers 200"
 # The demo program: Running within 30 s, and running as its own user (opsd starts it with setuid).
 demo=$(jq -r '.opsd.config.Ops.Programs | keys[0] // empty' "$OPS_ENVIRONMENT_FILE")
 [[ -n $demo ]] || fail "the environment configures no program"
-state=
-for _ in $(seq 1 30); do
-  state=$(curl -fsS -m 5 "$url/api/v1/programs/$demo" | jq -r '[.[].state] | unique | join(",")' || true)
-  [[ $state == Running ]] && break
-  sleep 1
-done
-[[ $state == Running ]] || fail "program $demo is '$state', not Running (GET /api/v1/programs/$demo/history says why)"
+wait_all_running "$demo" || fail "program $demo is '$state', not Running (GET /api/v1/programs/$demo/history says why)"
 pass "program $demo: every instance Running"
 expected_user=$(jq -r --arg p "$demo" '.opsd.config.Ops.Programs[$p].User // "root"' "$OPS_ENVIRONMENT_FILE")
 for pid in $(curl -fsS -m 5 "$url/api/v1/programs/$demo" | jq -r '.[].pid'); do
@@ -63,13 +68,7 @@ if [[ $(jq -r '.opsd.run' "$OPS_ENVIRONMENT_FILE") == systemd ]] && systemd_runn
   [[ $(systemctl show -p Result --value opsd.service) == success ]] || fail "opsd.service stopped with result $(systemctl show -p Result --value opsd.service), not success"
   systemctl start opsd.service
   wait_for_http "$url/healthz" 60 || fail "opsd did not answer /healthz after systemctl start"
-  state=
-  for _ in $(seq 1 30); do
-    state=$(curl -fsS -m 5 "$url/api/v1/programs/$demo" | jq -r '[.[].state] | unique | join(",")' || true)
-    [[ $state == Running ]] && break
-    sleep 1
-  done
-  [[ $state == Running ]] || fail "after systemctl start opsd, program $demo is '$state', not Running"
+  wait_all_running "$demo" || fail "after systemctl start opsd, program $demo is '$state', not Running"
   pass "systemctl stop opsd leaves no program behind (result success); start brings $demo back Running"
 
   # Uninstall stops and removes the service; install puts it back and starts it.

@@ -60,40 +60,14 @@ public sealed class OrphanReaperTests : IDisposable
     [Theory]
     [InlineData(1000L)]
     [InlineData(-1000L)]
-    public async Task Reap_RecordStartTimeDoesNotMatch_LeavesProcessAloneAndDeletesRecord(long startTimeShift)
-    {
-        // An unrelated process that happens to have the recorded pid/group: started here without a record.
-        IRunningProcess unrelated = _sandbox.Start(Worker.Command("web", "sleep", "30") with { Supervised = false });
-        Assert.True(ProcessTable.TryRead(unrelated.Pid, out ProcessStat stat));
-        WriteRecord(new GroupRecord(
-            "web", 0, unrelated.Pid, unrelated.Pid, (ulong)((long)stat.StartTime + startTimeShift), ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow));
-
-        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
-
-        Assert.Empty(ended);
-        Assert.True(ProcessTable.IsAlive(unrelated.Pid));
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
-        unrelated.Kill();
-        await unrelated.Exited.WaitAsync(s_timeout);
-        await _sandbox.AssertNoProcessLeftAsync();
-    }
+    public Task Reap_RecordStartTimeDoesNotMatch_LeavesProcessAloneAndDeletesRecord(long startTimeShift) =>
+        AssertRecordLeavesProcessAloneAsync((pid, stat) => new GroupRecord(
+            "web", 0, pid, pid, (ulong)((long)stat.StartTime + startTimeShift), ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow));
 
     [Fact]
-    public async Task Reap_RecordFromAnotherBoot_DeletedWithoutKilling()
-    {
-        IRunningProcess unrelated = _sandbox.Start(Worker.Command("web", "sleep", "30") with { Supervised = false });
-        Assert.True(ProcessTable.TryRead(unrelated.Pid, out ProcessStat stat));
-        WriteRecord(new GroupRecord("web", 0, unrelated.Pid, unrelated.Pid, stat.StartTime, Guid.NewGuid().ToString(), 1, DateTimeOffset.UtcNow));
-
-        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
-
-        Assert.Empty(ended);
-        Assert.True(ProcessTable.IsAlive(unrelated.Pid));
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
-        unrelated.Kill();
-        await unrelated.Exited.WaitAsync(s_timeout);
-        await _sandbox.AssertNoProcessLeftAsync();
-    }
+    public Task Reap_RecordFromAnotherBoot_DeletedWithoutKilling() =>
+        AssertRecordLeavesProcessAloneAsync((pid, stat) => new GroupRecord(
+            "web", 0, pid, pid, stat.StartTime, Guid.NewGuid().ToString(), 1, DateTimeOffset.UtcNow));
 
     [Fact]
     public async Task Reap_UnreadableOrImplausibleRecords_DeletedWithoutKilling()
@@ -189,6 +163,26 @@ public sealed class OrphanReaperTests : IDisposable
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
 
         Assert.Empty(ended);
+    }
+
+    /// <summary>
+    /// An unrelated process that happens to have the recorded pid and group (started here without a record of its
+    /// own) under a record made by <paramref name="record"/>: the reaper deletes the record and leaves the process alone.
+    /// </summary>
+    private async Task AssertRecordLeavesProcessAloneAsync(Func<int, ProcessStat, GroupRecord> record)
+    {
+        IRunningProcess unrelated = _sandbox.Start(Worker.Command("web", "sleep", "30") with { Supervised = false });
+        Assert.True(ProcessTable.TryRead(unrelated.Pid, out ProcessStat stat));
+        WriteRecord(record(unrelated.Pid, stat));
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
+
+        Assert.Empty(ended);
+        Assert.True(ProcessTable.IsAlive(unrelated.Pid));
+        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        unrelated.Kill();
+        await unrelated.Exited.WaitAsync(s_timeout);
+        await _sandbox.AssertNoProcessLeftAsync();
     }
 
     private void WriteRecord(GroupRecord record)
