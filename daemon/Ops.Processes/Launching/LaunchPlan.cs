@@ -44,18 +44,33 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
         }
 
         UserAccount? user = spec.User is null ? null : FindUser(name, spec.User);
-        Dictionary<string, string> environment = BuildEnvironment(name, spec, user);
+        Dictionary<string, string> overrides = BuildOverrides(name, spec, user);
         if (launchToken is not null)
         {
-            environment[GroupRecord.LaunchTokenVariable] = launchToken;
+            overrides[GroupRecord.LaunchTokenVariable] = launchToken;
         }
-        string? path = environment.GetValueOrDefault("PATH");
+
+        DaemonEnvironment daemon = Daemon.Value;
+        string? path = overrides.TryGetValue("PATH", out string? own) ? own : daemon.Path;
         string file = CommandResolver.Resolve(spec.Command, path, workingDirectory ?? Directory.GetCurrentDirectory())
             ?? throw Fail(name, spec.Command.Contains('/', StringComparison.Ordinal)
                 ? $"command '{spec.Command}' does not exist or is not executable"
                 : $"command '{spec.Command}' not found on PATH");
 
-        var envp = environment.Select(kv => kv.Key + "=" + kv.Value).ToList();
+        var envp = new List<string>(daemon.Entries.Length + overrides.Count);
+        for (int i = 0; i < daemon.Entries.Length; i++)
+        {
+            if (!overrides.ContainsKey(daemon.Names[i]))
+            {
+                envp.Add(daemon.Entries[i]);
+            }
+        }
+
+        foreach ((string key, string value) in overrides)
+        {
+            envp.Add(key + "=" + value);
+        }
+
         if (user is null)
         {
             return new LaunchPlan(file, [spec.Command, .. spec.Args], envp, workingDirectory);
@@ -96,28 +111,36 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
     }
 
     /// <summary>
-    /// The daemon's environment, read once: opsd never changes its own, and copying it from the OS on every launch
-    /// was measurable on the restart and task-run paths.
+    /// The daemon's environment, read once and kept as ready "NAME=value" entries: opsd never changes its own, and
+    /// copying and joining it again on every launch was measurable on the restart and task-run paths. A launch token
+    /// the daemon inherited (opsd itself run by an opsd) is not passed on: it names that launch, not ours.
     /// </summary>
-    private static readonly Lazy<Dictionary<string, string>> DaemonEnvironment = new(() =>
+    private static readonly Lazy<DaemonEnvironment> Daemon = new(() =>
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = new List<string>();
+        var entries = new List<string>();
+        string? path = null;
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
-            environment[(string)entry.Key] = (string?)entry.Value ?? string.Empty;
+            var key = (string)entry.Key;
+            var value = (string?)entry.Value ?? string.Empty;
+            if (key == GroupRecord.LaunchTokenVariable)
+            {
+                continue;
+            }
+
+            path = key == "PATH" ? value : path;
+            names.Add(key);
+            entries.Add(key + "=" + value);
         }
 
-        return environment;
+        return new DaemonEnvironment([.. names], [.. entries], path);
     });
 
-    /// <summary>The daemon's environment, then the user's identity (when switching user), then the spec's own values, which win.</summary>
-    private static Dictionary<string, string> BuildEnvironment(string name, LaunchSpec spec, UserAccount? user)
+    /// <summary>What a launch sets over the daemon's environment: the user's identity (when switching user), then the spec's own values, which win.</summary>
+    private static Dictionary<string, string> BuildOverrides(string name, LaunchSpec spec, UserAccount? user)
     {
-        var environment = new Dictionary<string, string>(DaemonEnvironment.Value, StringComparer.Ordinal);
-
-        // Set when opsd itself runs under an opsd: that launch's token, not one of ours.
-        environment.Remove(GroupRecord.LaunchTokenVariable);
-
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (user is not null)
         {
             environment["HOME"] = user.Home;
@@ -138,6 +161,9 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
 
         return environment;
     }
+
+    /// <summary>The daemon's variables: their names and "NAME=value" entries, in the same order, and its PATH.</summary>
+    private sealed record DaemonEnvironment(string[] Names, string[] Entries, string? Path);
 
     private static void CheckNoNul(string name, string what, string value)
     {

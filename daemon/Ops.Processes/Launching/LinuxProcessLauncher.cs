@@ -42,10 +42,10 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         _output = output;
         _records = new GroupRecordStore(options.StateDirectory);
 
-        // What the first record write needs, ready before the first child runs (see Start): the boot id read, the
-        // /proc parser and the record writer compiled.
+        // What the records of the first launch need, ready before it (see Start): the boot id read, the boot clock
+        // and the record writer compiled.
         _bootId = ProcessTable.ReadBootId();
-        _ = ProcessTable.TryRead(Environment.ProcessId, out _);
+        _ = ProcessTable.BootTicksNow();
         GroupRecordStore.CompileWriter();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<LinuxProcessLauncher>.Instance;
@@ -74,6 +74,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         }
 
         StdioPipes pipes = StdioPipes.Create(spec);
+        ulong startedNoEarlier = ProcessTable.BootTicksNow();
         int pid;
         try
         {
@@ -98,7 +99,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         }
 
         // From here on the child exists: whatever fails, it is killed and still reaped.
-        Exception? recordFailure = launchToken is not null ? TryWriteRecord(spec, pid, launchToken) : null;
+        Exception? recordFailure = launchToken is not null ? TryWriteRecord(spec, pid, startedNoEarlier, launchToken) : null;
         // Never disposed: the reaper thread may set it after the caller has gone (it holds no OS handle).
         var reapedSignal = new ManualResetEventSlim(false, 0);
         Task<ProcessExit> reaped = ChildReaper.Shared.Watch(pid, reapedSignal.Set);
@@ -200,17 +201,16 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         }
     }
 
-    private Exception? TryWriteRecord(LaunchSpec spec, int pid, string launchToken)
+    /// <summary>
+    /// Names the pid in the launch's record. The child's start time is bracketed by the boot clock before the spawn
+    /// and now (a /proc/&lt;pid&gt;/stat read of a child still in exec cost more than the rest of the record).
+    /// </summary>
+    private Exception? TryWriteRecord(LaunchSpec spec, int pid, ulong startedNoEarlier, string launchToken)
     {
-        // The child is not reaped before ChildReaper.Watch, so its /proc entry is there even if it already exited.
-        if (!ProcessTable.TryRead(pid, out ProcessStat stat))
-        {
-            return new IOException($"cannot read /proc/{pid}/stat of the new child");
-        }
-
         try
         {
-            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, stat.StartTime, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken));
+            ulong startedNoLater = ProcessTable.BootTicksNow();
+            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, startedNoEarlier, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken, startedNoLater));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -28,6 +28,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Library)]
     internal static partial uint geteuid();
 
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int clock_gettime(int clockId, long* timespec);
+
+    [LibraryImport(Library)]
+    internal static partial nint sysconf(int name);
+
     // posix_spawn: these return an error number instead of setting errno.
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]

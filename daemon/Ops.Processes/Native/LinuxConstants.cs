@@ -4,6 +4,12 @@ namespace Ops.Processes.Native;
 internal static class LinuxConstants
 {
     // errno values.
+    /// <summary>clock_gettime: time since boot, suspend included; what /proc/&lt;pid&gt;/stat's start time counts.</summary>
+    public const int CLOCK_BOOTTIME = 7;
+
+    /// <summary>sysconf: clock ticks per second (USER_HZ), the unit of /proc/&lt;pid&gt;/stat's start time.</summary>
+    public const int _SC_CLK_TCK = 2;
+
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int ESRCH = 3;

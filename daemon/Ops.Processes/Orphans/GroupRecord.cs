@@ -11,10 +11,17 @@ namespace Ops.Processes.Orphans;
 /// <param name="Instance">The instance.</param>
 /// <param name="Pid">The leader's pid.</param>
 /// <param name="Pgid">The process group (equal to the leader's pid).</param>
-/// <param name="StartTime">The leader's start time, field 22 of /proc/&lt;pid&gt;/stat (clock ticks after boot).</param>
+/// <param name="StartTime">
+/// The leader's start time, field 22 of /proc/&lt;pid&gt;/stat (clock ticks after boot), or the earliest it can be: a
+/// launch reads the boot clock just before the spawn instead of reading /proc after it.
+/// </param>
 /// <param name="BootId">/proc/sys/kernel/random/boot_id when the group started.</param>
 /// <param name="DaemonPid">The pid of the daemon that started it.</param>
 /// <param name="StartedAt">Wall-clock start, for operators reading the file.</param>
+/// <param name="LatestStartTime">
+/// The latest the leader can have started (the boot clock right after the spawn); 0 when <see cref="StartTime"/> is
+/// exact (records of earlier daemons, groups found by their token).
+/// </param>
 /// <param name="LaunchToken">
 /// A random token the launch put into the child's environment as <see cref="LaunchTokenVariable"/>. A record written
 /// just before the spawn has the token and no pid yet (<see cref="IsPending"/>): a daemon killed between the spawn and
@@ -29,8 +36,13 @@ public sealed record GroupRecord(
     string BootId,
     int DaemonPid,
     DateTimeOffset StartedAt,
-    string? LaunchToken = null)
+    string? LaunchToken = null,
+    ulong LatestStartTime = 0)
 {
+    /// <summary>True when a process that started at <paramref name="startTime"/> can be the recorded leader.</summary>
+    public bool LeaderStartedAt(ulong startTime) =>
+        startTime >= StartTime && startTime <= Math.Max(StartTime, LatestStartTime);
+
     /// <summary>The environment variable every supervised child gets its launch token in.</summary>
     public const string LaunchTokenVariable = "OPS_LAUNCH_TOKEN";
 

@@ -97,7 +97,7 @@ public sealed partial class OrphanReaper
     internal static IReadOnlyList<int> FindRecordedMembers(GroupRecord record)
     {
         var members = ProcessTable.Snapshot().Where(p => p.GroupId == record.Pgid && !p.IsZombie).ToList();
-        if (members.Exists(p => p.Pid == record.Pgid && p.StartTime != record.StartTime))
+        if (members.Exists(p => p.Pid == record.Pgid && !record.LeaderStartedAt(p.StartTime)))
         {
             return [];
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers.Text;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
@@ -98,6 +99,24 @@ public static class ProcessTable
         }
 
         return false;
+    }
+
+    private static readonly long s_nanosecondsPerTick = 1_000_000_000L / Math.Max(1, (long)Native.Libc.sysconf(Native.LinuxConstants._SC_CLK_TCK));
+
+    /// <summary>
+    /// Now, in the unit and on the clock of a process's start time (<see cref="ProcessStat.StartTime"/>: clock ticks
+    /// of the boot clock): read just before and just after a spawn, it brackets the child's start time without
+    /// reading /proc.
+    /// </summary>
+    public static unsafe ulong BootTicksNow()
+    {
+        long* timespec = stackalloc long[2];
+        if (Native.Libc.clock_gettime(Native.LinuxConstants.CLOCK_BOOTTIME, timespec) != 0)
+        {
+            throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "clock_gettime(CLOCK_BOOTTIME)");
+        }
+
+        return (ulong)(((timespec[0] * 1_000_000_000L) + timespec[1]) / s_nanosecondsPerTick);
     }
 
     /// <summary>The kernel's boot id: it changes at every boot, so a record with another one names dead processes.</summary>

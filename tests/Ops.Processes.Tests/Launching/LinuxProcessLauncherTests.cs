@@ -282,6 +282,9 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.NotNull(written);
         Assert.Matches("^[0-9a-f]{32}$", written.LaunchToken);
         Assert.False(written.IsPending);
+        Assert.True(ProcessTable.TryRead(process.Pid, out ProcessStat stat));
+        Assert.True(written.LeaderStartedAt(stat.StartTime), $"the child started at tick {stat.StartTime}, outside the record's {written.StartTime}..{written.LatestStartTime}");
+        Assert.True(written.LatestStartTime - written.StartTime <= 100, $"a spawn takes well under a second: {written.StartTime}..{written.LatestStartTime}");
         string[] environment = (await File.ReadAllTextAsync($"/proc/{process.Pid}/environ")).Split('\0');
         Assert.Contains($"{GroupRecord.LaunchTokenVariable}={written.LaunchToken}", environment);
 

@@ -65,6 +65,11 @@ public sealed class OrphanReaperTests : IDisposable
             "web", 0, pid, pid, (ulong)((long)stat.StartTime + startTimeShift), ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow));
 
     [Fact]
+    public Task Reap_LeaderStartedAfterTheRecordedWindow_LeavesProcessAloneAndDeletesRecord() =>
+        AssertRecordLeavesProcessAloneAsync((pid, stat) => new GroupRecord(
+            "web", 0, pid, pid, stat.StartTime - 50, ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow, LatestStartTime: stat.StartTime - 1));
+
+    [Fact]
     public Task Reap_RecordFromAnotherBoot_DeletedWithoutKilling() =>
         AssertRecordLeavesProcessAloneAsync((pid, stat) => new GroupRecord(
             "web", 0, pid, pid, stat.StartTime, Guid.NewGuid().ToString(), 1, DateTimeOffset.UtcNow));
