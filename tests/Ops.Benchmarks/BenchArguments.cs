@@ -3,12 +3,12 @@ using System.Globalization;
 namespace Ops.Benchmarks;
 
 /// <summary>
-/// The command line: <c>&lt;all|restart-latency|footprint|micro|task-throughput&gt; [--kills N] [--settle-ms N] [--runs N] [--workers N] [--storage S]</c>.
+/// The command line: <c>&lt;all|restart-latency|footprint|micro|task-throughput&gt; [--kills N] [--settle-ms N] [--runs N] [--workers N] [--storage S] [--rounds N]</c>.
 /// </summary>
-internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle, int Runs, int Workers, string Storage = "both")
+internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills, int WarmupKills, TimeSpan Settle, int Runs, int Workers, string Storage = "both", int Rounds = 3)
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput|seq-shipping>... [--kills N] [--settle-ms N] [--runs N] [--workers N] [--storage inmemory|postgresql|both]
+        usage: dotnet run -c Release --project tests/Ops.Benchmarks -- <all|restart-latency|footprint|micro|task-throughput|seq-shipping>... [--kills N] [--settle-ms N] [--runs N] [--workers N] [--storage inmemory|postgresql|both] [--rounds N]
           restart-latency  SIGKILL of a child until its replacement runs: floor (sh loop), opsd, supervisord, pm2
           footprint        opsd (and supervisord) RSS, threads and time to Running with 10 and 200 programs
           micro            BenchmarkDotNet: Backoff.Delay against a plain Math.Pow
@@ -19,10 +19,14 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
           --runs N         runs per row in task-throughput (default 2000, at most 100000: opsd's limit per request)
           --workers N      parallel runs (the queue's Workers, xargs -P) in task-throughput (default 2)
           --storage S      task-throughput rows to run besides the floor: inmemory, postgresql or both (default both)
+          --rounds N       task-throughput: rounds of floor, raw Hangfire and opsd on InMemory, medians reported (default 3, at most 20)
         """;
 
     /// <summary>Most runs per row: opsd takes at most this many items in one request.</summary>
     public const int MaxRuns = 100_000;
+
+    /// <summary>Most rounds of the InMemory rows in task-throughput.</summary>
+    public const int MaxRounds = 20;
 
     /// <summary>Most workers: opsd's limit for a queue's Workers.</summary>
     public const int MaxWorkers = 256;
@@ -39,6 +43,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
         var runs = 2000;
         var workers = 2;
         var storage = "both";
+        var rounds = 3;
         // The first error wins: a bad value must not be reported as an unknown argument of its own.
         for (var i = 0; i < args.Count && error is null; i++)
         {
@@ -51,6 +56,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
                 case "--settle-ms" when i + 1 < args.Count && TryPositive(args[i + 1], out settleMs):
                 case "--runs" when i + 1 < args.Count && TryPositive(args[i + 1], out runs) && runs <= MaxRuns:
                 case "--workers" when i + 1 < args.Count && TryPositive(args[i + 1], out workers) && workers <= MaxWorkers:
+                case "--rounds" when i + 1 < args.Count && TryPositive(args[i + 1], out rounds) && rounds <= MaxRounds:
                     i++;
                     break;
                 case "--storage" when i + 1 < args.Count && args[i + 1] is "inmemory" or "postgresql" or "both":
@@ -71,6 +77,9 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
                 case "--workers":
                     error = $"--workers needs a whole number from 1 to {MaxWorkers}";
                     break;
+                case "--rounds":
+                    error = $"--rounds needs a whole number from 1 to {MaxRounds}";
+                    break;
                 default:
                     error = $"unknown or incomplete argument '{args[i]}'";
                     break;
@@ -82,7 +91,7 @@ internal sealed record BenchArguments(IReadOnlyList<string> Scenarios, int Kills
             error = "name a scenario or 'all'";
         }
 
-        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs), runs, workers, storage);
+        return new BenchArguments(scenarios.Distinct().ToList(), kills, WarmupKills: 3, TimeSpan.FromMilliseconds(settleMs), runs, workers, storage, rounds);
     }
 
     private static bool TryPositive(string text, out int value) =>

@@ -6,8 +6,8 @@ using Ops.Benchmarks.Supervisors;
 namespace Ops.Benchmarks.Scenarios.TaskThroughput;
 
 /// <summary>
-/// opsd as a process with one task running the command on its own queue. After a warm-up batch, every run is
-/// submitted in one POST; the time is from just before the POST until the last job's FinishedAt (the time opsd
+/// opsd as a process with one task running the command on its own queue. After a warm-up batch, every run of a
+/// batch is submitted in one POST; the time is from just before the POST until the last job's FinishedAt (the time opsd
 /// recorded its Succeeded state), so how often the harness polls does not change the number.
 /// </summary>
 internal static class OpsdTasks
@@ -25,10 +25,8 @@ internal static class OpsdTasks
     private static readonly TimeSpan ApiPollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Starts opsd on InMemory, or on PostgreSql when <paramref name="postgresConnectionString"/> is given, measures,
-    /// and stops it with SIGTERM. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
-    /// With <paramref name="againForJit"/> the same batch runs a second time, and its rate goes into the notes: a fresh
-    /// opsd still compiles its hot paths during the first thousands of runs.
+    /// Starts opsd on InMemory, or on PostgreSql when <paramref name="postgresConnectionString"/> is given, measures one
+    /// batch, and stops it with SIGTERM. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
     /// </summary>
     public static async Task<Throughput> RunAsync(
         BenchContext context,
@@ -36,38 +34,72 @@ internal static class OpsdTasks
         ThroughputPlan plan,
         string? postgresConnectionString,
         Func<TimeSpan>? storageCpu,
-        bool againForJit,
         CancellationToken cancellationToken)
     {
-        var (runs, timeout) = (plan.Runs, plan.Timeout);
-        var pollInterval = string.Create(CultureInfo.InvariantCulture, $"{plan.PollInterval.TotalMilliseconds:0}ms");
-        var setup = new OpsdTaskSetup(TaskName, plan.Command, Queue, plan.Workers, Math.Max(DefaultCapacity, runs), postgresConnectionString, pollInterval);
-        var work = context.NewWorkDirectory(postgresConnectionString is null ? "task-throughput-opsd-inmemory" : "task-throughput-opsd-postgresql");
-        using var opsd = Opsd.Start(work, [], context.Janitor, setup);
-        try
-        {
-            await opsd.WaitReadyAsync(ReadyTimeout, cancellationToken);
-            var warmup = await opsd.SubmitRunsAsync(TaskName, Items(plan.WarmupRuns), timeout, cancellationToken);
-            await WaitAllFinishedAsync(opsd, label, warmup, timeout, () => { }, cancellationToken);
+        await using var session = await Session.StartAsync(context, label, plan, postgresConnectionString, storageCpu, cancellationToken);
+        return await session.BatchAsync(label, cancellationToken);
+    }
 
-            var result = await BatchAsync(opsd, label, runs, storageCpu, timeout, cancellationToken);
-            if (!againForJit)
+    /// <summary>A running opsd with the task, warmed up, that measures one batch per <see cref="BatchAsync"/>; disposing stops it.</summary>
+    internal sealed class Session : IAsyncDisposable
+    {
+        private readonly Opsd _opsd;
+        private readonly string _label;
+        private readonly ThroughputPlan _plan;
+        private readonly Func<TimeSpan>? _storageCpu;
+
+        private Session(Opsd opsd, string label, ThroughputPlan plan, Func<TimeSpan>? storageCpu) =>
+            (_opsd, _label, _plan, _storageCpu) = (opsd, label, plan, storageCpu);
+
+        /// <summary>Starts opsd, waits until it is ready and runs the warm-up batch.</summary>
+        public static async Task<Session> StartAsync(
+            BenchContext context,
+            string label,
+            ThroughputPlan plan,
+            string? postgresConnectionString,
+            Func<TimeSpan>? storageCpu,
+            CancellationToken cancellationToken)
+        {
+            var pollInterval = string.Create(CultureInfo.InvariantCulture, $"{plan.PollInterval.TotalMilliseconds:0}ms");
+            var setup = new OpsdTaskSetup(TaskName, plan.Command, Queue, plan.Workers, Math.Max(DefaultCapacity, plan.Runs), postgresConnectionString, pollInterval);
+            var work = context.NewWorkDirectory(postgresConnectionString is null ? "task-throughput-opsd-inmemory" : "task-throughput-opsd-postgresql");
+            var session = new Session(Opsd.Start(work, [], context.Janitor, setup), label, plan, storageCpu);
+            try
             {
-                return result;
+                await session._opsd.WaitReadyAsync(ReadyTimeout, cancellationToken);
+                var started = Stopwatch.GetTimestamp();
+                var warmup = await session._opsd.SubmitRunsAsync(TaskName, Items(plan.WarmupRuns), plan.Timeout, cancellationToken);
+                await WaitAllFinishedAsync(session._opsd, label, warmup, plan.Timeout, () => { }, cancellationToken);
+                session.WarmupRunsPerSecond = plan.WarmupRuns / Stopwatch.GetElapsedTime(started).TotalSeconds;
+                return session;
             }
-
-            var again = await BatchAsync(opsd, $"{label}, again", runs, storageCpu, timeout, cancellationToken);
-            var note = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{label}, the same {runs:N0} runs again right after (JIT further along): {again.RunsPerSecond:0} runs/s, opsd CPU {again.Cpu[0].Time.TotalMilliseconds / runs:0.00} ms/run; {again.Notes[^1]}");
-            return result with { Notes = [.. result.Notes, note] };
-        }
-        finally
-        {
-            var (exitCode, took) = await opsd.Process.StopAsync(StopTimeout);
-            if (exitCode != 0)
+            catch
             {
-                Console.Error.WriteLine($"{label}: opsd did not stop cleanly on SIGTERM ({(exitCode is { } code ? $"exit code {code}" : "killed")} after {took.TotalSeconds:0.0} s); its last output:{Environment.NewLine}{opsd.Process.Tail()}");
+                await session.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>The warm-up batch's rate, polling included: what a freshly started opsd does.</summary>
+        public double WarmupRunsPerSecond { get; private set; }
+
+        /// <summary>One measured POST of the plan's runs until all are finished.</summary>
+        public Task<Throughput> BatchAsync(string label, CancellationToken cancellationToken) =>
+            OpsdTasks.BatchAsync(_opsd, label, _plan.Runs, _storageCpu, _plan.Timeout, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                var (exitCode, took) = await _opsd.Process.StopAsync(StopTimeout);
+                if (exitCode != 0)
+                {
+                    Console.Error.WriteLine($"{_label}: opsd did not stop cleanly on SIGTERM ({(exitCode is { } code ? $"exit code {code}" : "killed")} after {took.TotalSeconds:0.0} s); its last output:{Environment.NewLine}{_opsd.Process.Tail()}");
+                }
+            }
+            finally
+            {
+                _opsd.Dispose();
             }
         }
     }

@@ -19,50 +19,94 @@ internal static class RawHangfire
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Measures on <paramref name="storage"/>; throws naming how far it got when a batch takes longer than the plan's
-    /// timeout. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
+    /// Measures one batch on <paramref name="storage"/>; throws naming how far it got when a batch takes longer than
+    /// the plan's timeout. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
     /// </summary>
     public static async Task<Throughput> RunAsync(string label, JobStorage storage, ThroughputPlan plan, Func<TimeSpan>? storageCpu, CancellationToken cancellationToken)
     {
-        var (command, runs, timeout) = (plan.Command, plan.Runs, plan.Timeout);
-        var counter = new SucceededCounter();
-        var filters = new JobFilterCollection { counter };
-        var options = new BackgroundJobServerOptions
+        using var server = await Server.StartAsync(label, storage, plan, storageCpu, cancellationToken);
+        return await server.BatchAsync(cancellationToken);
+    }
+
+    /// <summary>A running BackgroundJobServer, warmed up, that measures one batch per <see cref="BatchAsync"/>.</summary>
+    internal sealed class Server : IDisposable
+    {
+        private readonly string _label;
+        private readonly JobStorage _storage;
+        private readonly ThroughputPlan _plan;
+        private readonly Func<TimeSpan>? _storageCpu;
+        private readonly SucceededCounter _counter;
+        private readonly BackgroundJobServer _server;
+        private readonly BackgroundJobClient _client;
+
+        private Server(string label, JobStorage storage, ThroughputPlan plan, Func<TimeSpan>? storageCpu, SucceededCounter counter, BackgroundJobServer server)
         {
-            ServerName = $"bench-{Queue}-{Environment.ProcessId}",
-            WorkerCount = plan.Workers,
-            Queues = [Queue],
-            ShutdownTimeout = ShutdownTimeout,
-
-            // Hangfire's own filters (the global ones and attributes), plus the counter for these jobs only.
-            FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters),
-        };
-        using var server = new BackgroundJobServer(options, storage);
-        var client = new BackgroundJobClient(storage);
-
-        // JIT, connection pool and workers warm, as in opsd's row.
-        await EnqueueAndWaitAsync(label, storage, client, counter, command, plan.WarmupRuns, timeout, cancellationToken);
-
-        var threads = ThreadProfile.Start(Environment.ProcessId);
-        var harnessBefore = OwnCpu();
-        var childrenBefore = ChildrenCpu();
-        var storageBefore = storageCpu?.Invoke();
-        var started = Stopwatch.GetTimestamp();
-        var enqueued = await EnqueueAndWaitAsync(label, storage, client, counter, command, runs, timeout, cancellationToken);
-        var elapsed = Stopwatch.GetElapsedTime(started, counter.LastAt);
-        List<CpuShare> cpu = [new("harness", OwnCpu() - harnessBefore), new("runs", ChildrenCpu() - childrenBefore)];
-        if (storageCpu is not null && storageBefore is { } before)
-        {
-            cpu.Add(new CpuShare("postgres", storageCpu() - before));
+            (_label, _storage, _plan, _storageCpu, _counter, _server) = (label, storage, plan, storageCpu, counter, server);
+            _client = new BackgroundJobClient(storage);
         }
 
-        server.SendStop();
-        return new Throughput(runs, elapsed, "first enqueue to last Succeeded state change (filter)")
+        /// <summary>Starts the server and runs the warm-up batch (JIT, connection pool and workers warm, as in opsd's row).</summary>
+        public static async Task<Server> StartAsync(string label, JobStorage storage, ThroughputPlan plan, Func<TimeSpan>? storageCpu, CancellationToken cancellationToken)
         {
-            Submit = enqueued,
-            Cpu = cpu,
-            Notes = [threads.Describe($"{label} (the harness)", runs)],
-        };
+            var counter = new SucceededCounter();
+            var filters = new JobFilterCollection { counter };
+            var options = new BackgroundJobServerOptions
+            {
+                ServerName = $"bench-{Queue}-{Environment.ProcessId}",
+                WorkerCount = plan.Workers,
+                Queues = [Queue],
+                ShutdownTimeout = ShutdownTimeout,
+
+                // Hangfire's own filters (the global ones and attributes), plus the counter for these jobs only.
+                FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters),
+            };
+            var server = new Server(label, storage, plan, storageCpu, counter, new BackgroundJobServer(options, storage));
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                await EnqueueAndWaitAsync(label, storage, server._client, counter, plan.Command, plan.WarmupRuns, plan.Timeout, cancellationToken);
+                server.WarmupRunsPerSecond = plan.WarmupRuns / Stopwatch.GetElapsedTime(started, counter.LastAt).TotalSeconds;
+                return server;
+            }
+            catch
+            {
+                server.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The warm-up batch's rate: what a freshly started server does.</summary>
+        public double WarmupRunsPerSecond { get; private set; }
+
+        /// <summary>Enqueues the plan's runs up front and measures until the last one has Succeeded.</summary>
+        public async Task<Throughput> BatchAsync(CancellationToken cancellationToken)
+        {
+            var threads = ThreadProfile.Start(Environment.ProcessId);
+            var harnessBefore = OwnCpu();
+            var childrenBefore = ChildrenCpu();
+            var storageBefore = _storageCpu?.Invoke();
+            var started = Stopwatch.GetTimestamp();
+            var enqueued = await EnqueueAndWaitAsync(_label, _storage, _client, _counter, _plan.Command, _plan.Runs, _plan.Timeout, cancellationToken);
+            var elapsed = Stopwatch.GetElapsedTime(started, _counter.LastAt);
+            List<CpuShare> cpu = [new("harness", OwnCpu() - harnessBefore), new("runs", ChildrenCpu() - childrenBefore)];
+            if (_storageCpu is not null && storageBefore is { } before)
+            {
+                cpu.Add(new CpuShare("postgres", _storageCpu() - before));
+            }
+
+            return new Throughput(_plan.Runs, elapsed, "first enqueue to last Succeeded state change (filter)")
+            {
+                Submit = enqueued,
+                Cpu = cpu,
+                Notes = [threads.Describe($"{_label} (the harness)", _plan.Runs)],
+            };
+        }
+
+        public void Dispose()
+        {
+            _server.SendStop();
+            _server.Dispose();
+        }
     }
 
     /// <summary>Enqueues <paramref name="runs"/> jobs and waits until all have Succeeded; returns how long the enqueueing took.</summary>

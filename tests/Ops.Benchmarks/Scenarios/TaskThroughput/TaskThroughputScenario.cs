@@ -69,22 +69,17 @@ internal sealed class TaskThroughputScenario : IScenario
         }
 
         var storage = context.Arguments.Storage;
-        var floor = await RowAsync(XargsFloor.Label(workers), () => XargsFloor.RunAsync(context, plan, cancellationToken));
-        ThroughputRow rawInMemory, opsdInMemory;
+        ThroughputRow floor, rawInMemory, opsdInMemory;
         if (storage == "postgresql")
         {
+            floor = await RowAsync(XargsFloor.Label(workers), () => XargsFloor.RunAsync(context, plan, cancellationToken));
             rawInMemory = ThroughputRow.Failed("raw Hangfire, InMemory", Skipped);
             opsdInMemory = ThroughputRow.Failed("opsd, InMemory", Skipped);
         }
         else
         {
-            rawInMemory = await RowAsync("raw Hangfire, InMemory", async () =>
-            {
-                using var memory = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
-                return await RawHangfire.RunAsync("raw Hangfire, InMemory", memory, plan, null, cancellationToken);
-            });
-            opsdInMemory = await RowAsync("opsd, InMemory", () =>
-                OpsdTasks.RunAsync(context, "opsd, InMemory", plan, null, null, againForJit: true, cancellationToken));
+            // Warmed up with a whole batch: a daemon runs for days, and its steady state is what a batch meets.
+            (floor, rawInMemory, opsdInMemory) = await InMemoryRoundsAsync(context, plan with { WarmupRuns = runs }, context.Arguments.Rounds, notes, cancellationToken);
         }
 
         ThroughputRow rawPostgres, opsdPostgres;
@@ -109,7 +104,7 @@ internal sealed class TaskThroughputScenario : IScenario
                     const string Label = "opsd, PostgreSql";
                     var database = server.CreateDatabase(OpsdDatabase);
                     var result = await WithQueueSnapshotAsync(server, OpsdDatabase, OpsdSchema, () =>
-                        OpsdTasks.RunAsync(context, Label, plan, database, ServerCpu, againForJit: false, cancellationToken));
+                        OpsdTasks.RunAsync(context, Label, plan, database, ServerCpu, cancellationToken));
 
                     // opsd has stopped: its connections are closed and their counts handed in.
                     var activity = await server.ActivityAsync(OpsdDatabase, OpsdSchema, ActivityTimeout, cancellationToken);
@@ -136,6 +131,121 @@ internal sealed class TaskThroughputScenario : IScenario
         notes.Add($"Load average (1 min) when the scenario started: {loadBefore}, when it ended: {LoadAverage()}; other work on this machine shares its {Environment.ProcessorCount} cores, so compare rows of one run, not runs.");
         List<ThroughputRow> rows = [floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres];
         return Report(plan, rows, floor, rawInMemory, opsdInMemory, rawPostgres, opsdPostgres, notes);
+    }
+
+    /// <summary>
+    /// The floor and both InMemory engines, measured in <paramref name="rounds"/> rounds of floor, raw Hangfire, opsd:
+    /// the engines start once (and warm up), then each round measures all three within seconds of each other, so a
+    /// change of load on this shared machine moves a round's floor and engines together. Each row is the round with
+    /// the median runs/s; the ratios are medians of the per-round ratios.
+    /// </summary>
+    private async Task<(ThroughputRow Floor, ThroughputRow Raw, ThroughputRow Opsd)> InMemoryRoundsAsync(
+        BenchContext context,
+        ThroughputPlan plan,
+        int rounds,
+        List<string> notes,
+        CancellationToken cancellationToken)
+    {
+        const string RawLabel = "raw Hangfire, InMemory";
+        const string OpsdLabel = "opsd, InMemory";
+        var floorLabel = XargsFloor.Label(plan.Workers);
+        using var memory = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+        var raw = await Attempt(RawLabel, () => RawHangfire.Server.StartAsync(RawLabel, memory, plan, null, cancellationToken), cancellationToken);
+        var opsd = await Attempt(OpsdLabel, () => OpsdTasks.Session.StartAsync(context, OpsdLabel, plan, null, null, cancellationToken), cancellationToken);
+        var measured = new Dictionary<string, List<Throughput>>(StringComparer.Ordinal) { [floorLabel] = [], [RawLabel] = [], [OpsdLabel] = [] };
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (raw.Failure is { } rawFailure)
+        {
+            failures[RawLabel] = rawFailure;
+        }
+
+        if (opsd.Failure is { } opsdFailure)
+        {
+            failures[OpsdLabel] = opsdFailure;
+        }
+
+        try
+        {
+            for (var round = 1; round <= rounds; round++)
+            {
+                await MeasureAsync(floorLabel, round, () => XargsFloor.RunAsync(context, plan, cancellationToken));
+                if (raw.Value is { } server)
+                {
+                    await MeasureAsync(RawLabel, round, () => server.BatchAsync(cancellationToken));
+                }
+
+                if (opsd.Value is { } session)
+                {
+                    await MeasureAsync(OpsdLabel, round, () => session.BatchAsync(OpsdLabel, cancellationToken));
+                }
+            }
+        }
+        finally
+        {
+            raw.Value?.Dispose();
+            if (opsd.Value is { } session)
+            {
+                await session.DisposeAsync();
+            }
+        }
+
+        ThroughputRow Row(string label) =>
+            failures.TryGetValue(label, out var failure) ? ThroughputRow.Failed(label, failure) : ThroughputRow.FromRounds(label, measured[label]);
+
+        var rows = (Row(floorLabel), Row(RawLabel), Row(OpsdLabel));
+        foreach (var (label, warmup) in new[] { (RawLabel, raw.Value?.WarmupRunsPerSecond), (OpsdLabel, opsd.Value?.WarmupRunsPerSecond) })
+        {
+            if (warmup is { } rate)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"{label}: the warm-up batch ({plan.WarmupRuns:N0} runs, right after start, not counted) ran at {rate:0} runs/s."));
+            }
+        }
+
+        foreach (var row in new[] { rows.Item1, rows.Item2, rows.Item3 }.Where(r => r.Result is not null))
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{row.Label}, runs/s per round: {string.Join(", ", row.Rounds.Select(r => r.RunsPerSecond.ToString("0", CultureInfo.InvariantCulture)))} (the table shows the median round)."));
+            notes.AddRange(row.Result!.Notes);
+        }
+
+        return rows;
+
+        async Task MeasureAsync(string label, int round, Func<Task<Throughput>> measure)
+        {
+            if (failures.ContainsKey(label))
+            {
+                return;
+            }
+
+            Console.WriteLine($"{Name}: {label}, round {round} of {rounds}");
+            try
+            {
+                var result = await measure();
+                measured[label].Add(result);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {label}, round {round}: {result.RunsPerSecond:0} runs/s"));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A row failing must not hide the others' numbers; its earlier rounds are not shown alone.
+                await Console.Error.WriteLineAsync($"{Name}: {label}, round {round}: FAILED: {e.Message}");
+                failures[label] = $"round {round}: {e.Message}";
+            }
+        }
+    }
+
+    /// <summary>Starts an engine; a failure becomes the row's reason instead of ending the scenario.</summary>
+    private async Task<(T? Value, string? Failure)> Attempt<T>(string label, Func<Task<T>> start, CancellationToken cancellationToken)
+        where T : class
+    {
+        Console.WriteLine($"{Name}: starting {label}");
+        try
+        {
+            return (await start(), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"{Name}: {label}: FAILED: {e.Message}");
+            return (null, e.Message);
+        }
     }
 
     /// <summary>Raw Hangfire on its own fresh database, with the storage options opsd uses for the same PollInterval.</summary>
@@ -247,23 +357,36 @@ internal sealed class TaskThroughputScenario : IScenario
                 return;
             }
 
-            var value = c.RunsPerSecond / b.RunsPerSecond;
-            var verdict = target is not { } goal ? "(for reading the others)" : value >= goal ? "met" : "**missed**";
-            ratios.Add(name, value.ToString("0.00", CultureInfo.InvariantCulture), target is { } g ? string.Create(CultureInfo.InvariantCulture, $">= {g:0.00}") : "-", verdict);
+            // Measured in rounds: the median of the rounds' own ratios (each round's rows ran within seconds).
+            var perRound = contender.Rounds.Count > 1 && contender.Rounds.Count == baseline.Rounds.Count
+                ? contender.Rounds.Zip(baseline.Rounds, (cr, br) => cr.RunsPerSecond / br.RunsPerSecond).ToList()
+                : [c.RunsPerSecond / b.RunsPerSecond];
+            AddValue(name, perRound, target);
+        }
+
+        void AddValue(string name, List<double> perRound, double? target, string reading = "(for reading the others)")
+        {
+            var value = ThroughputRow.Median(perRound);
+            var verdict = target is not { } goal ? reading : value >= goal ? "met" : "**missed**";
+            var text = perRound.Count == 1
+                ? value.ToString("0.00", CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{value:0.00} (median of {string.Join(", ", perRound.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})");
+            ratios.Add(name, text, target is { } g ? string.Create(CultureInfo.InvariantCulture, $">= {g:0.00}") : "-", verdict);
         }
 
         AddRatio("opsd InMemory / xargs floor", opsdInMemory, floor, InMemoryTarget);
         AddRatio("opsd PostgreSql / raw Hangfire PostgreSql", opsdPostgres, rawPostgres, PostgresTarget);
         AddRatio("raw Hangfire InMemory / xargs floor", rawInMemory, floor, null);
         AddRatio("opsd InMemory / raw Hangfire InMemory", opsdInMemory, rawInMemory, null);
-        if (opsdInMemory.Result is { CpuPerRun: { } opsdCpu } && floor.Result is { } floorResult)
+        if (opsdInMemory.Result is not null && floor.Result is not null && opsdInMemory.Rounds.Count == floor.Rounds.Count
+            && opsdInMemory.Rounds.All(r => r.CpuPerRun is not null))
         {
-            // What opsd could reach at best on this machine now: its CPU and its runs' CPU per run filling every core.
-            var ceiling = Environment.ProcessorCount / opsdCpu.TotalSeconds / floorResult.RunsPerSecond;
-            ratios.Add($"opsd InMemory / xargs floor if opsd and its runs kept all {Environment.ProcessorCount} cores busy", ceiling.ToString("0.00", CultureInfo.InvariantCulture), "-", "(the ceiling the CPU per run allows)");
+            // What opsd could reach at best on this machine then: its CPU and its runs' CPU per run filling every core.
+            var ceilings = opsdInMemory.Rounds.Zip(floor.Rounds, (o, f) => Environment.ProcessorCount / o.CpuPerRun!.Value.TotalSeconds / f.RunsPerSecond).ToList();
+            AddValue($"opsd InMemory / xargs floor if opsd and its runs kept all {Environment.ProcessorCount} cores busy", ceilings, null, "(the ceiling its CPU per run allows)");
         }
 
-        notes.Add($"Every row runs `{plan.Command}` {plan.Runs:N0} times with {plan.Workers} in parallel; the Hangfire and opsd rows first run {plan.WarmupRuns} warm-up runs (not counted) on the same server.");
+        notes.Add($"Every row runs `{plan.Command}` {plan.Runs:N0} times with {plan.Workers} in parallel; the Hangfire and opsd rows first run warm-up runs (not counted) on the same server: a whole batch on InMemory, {plan.WarmupRuns} on PostgreSql. The floor and the InMemory rows are measured in rounds (floor, raw Hangfire, opsd; `--rounds`, default 3) on engines started once; the PostgreSql rows once each.");
         notes.Add($"Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval {plan.PollInterval.TotalMilliseconds:0} ms, sliding invisibility timeout, long polling.");
         notes.Add($"opsd: `dotnet opsd.dll` with task `{OpsdTasks.TaskName}` (Command {plan.Command}, Retries 0) on a queue with Workers {plan.Workers}, Logging.Level Warning; PostgreSql with PollInterval {plan.PollInterval.TotalMilliseconds:0}ms. One POST carries every item; completion polls GET /api/v1/jobs?ids= every 100 ms for the newest unfinished job only, then reads all unfinished jobs in requests of <= {Supervisors.Opsd.MaxIdsPerRequest} ids, so polling stays off the measured path: the time ends at the last job's FinishedAt.");
         notes.Add($"cores busy: runs/s x CPU per run (all of the row's CPU columns): how many of the {Environment.ProcessorCount} cores the row kept busy on average. A row below {Environment.ProcessorCount} waited on something other than CPU (wake-ups, round trips); the ceiling ratio is the rate the CPU per run would allow with every core busy.");
