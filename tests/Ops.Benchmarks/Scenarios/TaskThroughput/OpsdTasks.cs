@@ -24,22 +24,6 @@ internal static class OpsdTasks
     /// <summary>How often the harness asks opsd whether the newest job is done.</summary>
     private static readonly TimeSpan ApiPollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>
-    /// Starts opsd on InMemory, or on PostgreSql when <paramref name="postgresConnectionString"/> is given, measures one
-    /// batch, and stops it with SIGTERM. <paramref name="storageCpu"/> reads the storage server's CPU time when it has one.
-    /// </summary>
-    public static async Task<Throughput> RunAsync(
-        BenchContext context,
-        string label,
-        ThroughputPlan plan,
-        string? postgresConnectionString,
-        Func<TimeSpan>? storageCpu,
-        CancellationToken cancellationToken)
-    {
-        await using var session = await Session.StartAsync(context, label, plan, postgresConnectionString, storageCpu, cancellationToken);
-        return await session.BatchAsync(label, cancellationToken);
-    }
-
     /// <summary>A running opsd with the task, warmed up, that measures one batch per <see cref="BatchAsync"/>; disposing stops it.</summary>
     internal sealed class Session : IAsyncDisposable
     {
@@ -51,7 +35,11 @@ internal static class OpsdTasks
         private Session(Opsd opsd, string label, ThroughputPlan plan, Func<TimeSpan>? storageCpu) =>
             (_opsd, _label, _plan, _storageCpu) = (opsd, label, plan, storageCpu);
 
-        /// <summary>Starts opsd, waits until it is ready and runs the warm-up batch.</summary>
+        /// <summary>
+        /// Starts opsd on InMemory, or on PostgreSql when <paramref name="postgresConnectionString"/> is given, waits
+        /// until it is ready and runs the warm-up batch. <paramref name="storageCpu"/> reads the storage server's CPU
+        /// time when it has one.
+        /// </summary>
         public static async Task<Session> StartAsync(
             BenchContext context,
             string label,

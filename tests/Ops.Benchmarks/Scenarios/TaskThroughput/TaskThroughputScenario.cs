@@ -103,8 +103,11 @@ internal sealed class TaskThroughputScenario : IScenario
                 {
                     const string Label = "opsd, PostgreSql";
                     var database = server.CreateDatabase(OpsdDatabase);
-                    var result = await WithQueueSnapshotAsync(server, OpsdDatabase, OpsdSchema, () =>
-                        OpsdTasks.RunAsync(context, Label, plan, database, ServerCpu, cancellationToken));
+                    var result = await WithQueueSnapshotAsync(server, OpsdDatabase, OpsdSchema, async () =>
+                    {
+                        await using var session = await OpsdTasks.Session.StartAsync(context, Label, plan, database, ServerCpu, cancellationToken);
+                        return await session.BatchAsync(Label, cancellationToken);
+                    });
 
                     // opsd has stopped: its connections are closed and their counts handed in.
                     var activity = await server.ActivityAsync(OpsdDatabase, OpsdSchema, ActivityTimeout, cancellationToken);
