@@ -213,7 +213,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, startedNoEarlier, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken, startedNoLater));
             return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Win32Exception)
         {
             return ex;
         }

@@ -3,13 +3,15 @@ namespace Ops.Processes.Native;
 /// <summary>Linux and glibc constants (x86_64 and aarch64 agree on all of them).</summary>
 internal static class LinuxConstants
 {
-    // errno values.
+    // Clocks.
+
     /// <summary>clock_gettime: time since boot, suspend included; what /proc/&lt;pid&gt;/stat's start time counts.</summary>
     public const int CLOCK_BOOTTIME = 7;
 
     /// <summary>sysconf: clock ticks per second (USER_HZ), the unit of /proc/&lt;pid&gt;/stat's start time.</summary>
     public const int _SC_CLK_TCK = 2;
 
+    // errno values.
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int ESRCH = 3;

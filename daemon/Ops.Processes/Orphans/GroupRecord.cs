@@ -18,14 +18,14 @@ namespace Ops.Processes.Orphans;
 /// <param name="BootId">/proc/sys/kernel/random/boot_id when the group started.</param>
 /// <param name="DaemonPid">The pid of the daemon that started it.</param>
 /// <param name="StartedAt">Wall-clock start, for operators reading the file.</param>
-/// <param name="LatestStartTime">
-/// The latest the leader can have started (the boot clock right after the spawn); 0 when <see cref="StartTime"/> is
-/// exact (records of earlier daemons, groups found by their token).
-/// </param>
 /// <param name="LaunchToken">
 /// A random token the launch put into the child's environment as <see cref="LaunchTokenVariable"/>. A record written
 /// just before the spawn has the token and no pid yet (<see cref="IsPending"/>): a daemon killed between the spawn and
 /// the record naming the pid leaves that, and the next daemon finds the group by the token in /proc/*/environ.
+/// </param>
+/// <param name="LatestStartTime">
+/// The latest the leader can have started (the boot clock right after the spawn); 0 when <see cref="StartTime"/> is
+/// exact (records of earlier daemons, groups found by their token).
 /// </param>
 public sealed record GroupRecord(
     string Program,
@@ -39,16 +39,16 @@ public sealed record GroupRecord(
     string? LaunchToken = null,
     ulong LatestStartTime = 0)
 {
-    /// <summary>True when a process that started at <paramref name="startTime"/> can be the recorded leader.</summary>
-    public bool LeaderStartedAt(ulong startTime) =>
-        startTime >= StartTime && startTime <= Math.Max(StartTime, LatestStartTime);
-
     /// <summary>The environment variable every supervised child gets its launch token in.</summary>
     public const string LaunchTokenVariable = "OPS_LAUNCH_TOKEN";
 
     /// <summary>Written before the spawn: the launch's token is known, its pid is not.</summary>
     [JsonIgnore]
     public bool IsPending => Pgid == 0 && !string.IsNullOrEmpty(LaunchToken);
+
+    /// <summary>True when a process that started at <paramref name="startTime"/> can be the recorded leader.</summary>
+    public bool LeaderStartedAt(ulong startTime) =>
+        startTime >= StartTime && startTime <= Math.Max(StartTime, LatestStartTime);
 }
 
 /// <summary>Source-generated JSON for <see cref="GroupRecord"/> (no reflection, trimming-safe).</summary>
