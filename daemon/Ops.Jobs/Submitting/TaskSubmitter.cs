@@ -115,5 +115,4 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {Task}: runs not enqueued, storage {Storage} failed: {Reason}")]
     private partial void LogSubmitFailed(string task, string storage, string reason);
-
 }

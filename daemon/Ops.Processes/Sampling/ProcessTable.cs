@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ops.Processes.Sampling;

@@ -25,7 +25,8 @@ public interface IRunningProcess : IDisposable
         }
         catch (AggregateException ex) when (ex.InnerException is not null)
         {
-            throw ex.InnerException;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
         }
     }
 

@@ -52,20 +52,15 @@ internal sealed class TaskThroughputScenario : IScenario
 
         async Task<ThroughputRow> RowAsync(string label, Func<Task<Throughput>> measure)
         {
-            Console.WriteLine($"{Name}: {label}");
-            try
+            var (result, failure) = await TryAsync(label, measure, cancellationToken);
+            if (result is null)
             {
-                var result = await measure();
-                notes.AddRange(result.Notes);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {label}: {result.RunsPerSecond:0} runs/s"));
-                return ThroughputRow.Measured(label, result);
+                return ThroughputRow.Failed(label, failure!);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // One row failing (PostgreSQL missing, a limit passed) must not hide the others' numbers.
-                await Console.Error.WriteLineAsync($"{Name}: {label}: FAILED: {e.Message}");
-                return ThroughputRow.Failed(label, e.Message);
-            }
+
+            notes.AddRange(result.Notes);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {label}: {result.RunsPerSecond:0} runs/s"));
+            return ThroughputRow.Measured(label, result);
         }
 
         var storage = context.Arguments.Storage;
@@ -153,42 +148,33 @@ internal sealed class TaskThroughputScenario : IScenario
         const string OpsdLabel = "opsd, InMemory";
         var floorLabel = XargsFloor.Label(plan.Workers);
         using var memory = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
-        var raw = await Attempt(RawLabel, () => RawHangfire.Server.StartAsync(RawLabel, memory, plan, null, cancellationToken), cancellationToken);
-        var opsd = await Attempt(OpsdLabel, () => OpsdTasks.Session.StartAsync(context, OpsdLabel, plan, null, null, cancellationToken), cancellationToken);
         var measured = new Dictionary<string, List<Throughput>>(StringComparer.Ordinal) { [floorLabel] = [], [RawLabel] = [], [OpsdLabel] = [] };
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (raw.Failure is { } rawFailure)
-        {
-            failures[RawLabel] = rawFailure;
-        }
-
-        if (opsd.Failure is { } opsdFailure)
-        {
-            failures[OpsdLabel] = opsdFailure;
-        }
+        var raw = await StartAsync(RawLabel, () => RawHangfire.Server.StartAsync(RawLabel, memory, plan, null, cancellationToken));
+        var opsd = await StartAsync(OpsdLabel, () => OpsdTasks.Session.StartAsync(context, OpsdLabel, plan, null, null, cancellationToken));
 
         try
         {
             for (var round = 1; round <= rounds; round++)
             {
                 await MeasureAsync(floorLabel, round, () => XargsFloor.RunAsync(context, plan, cancellationToken));
-                if (raw.Value is { } server)
+                if (raw is not null)
                 {
-                    await MeasureAsync(RawLabel, round, () => server.BatchAsync(cancellationToken));
+                    await MeasureAsync(RawLabel, round, () => raw.BatchAsync(cancellationToken));
                 }
 
-                if (opsd.Value is { } session)
+                if (opsd is not null)
                 {
-                    await MeasureAsync(OpsdLabel, round, () => session.BatchAsync(OpsdLabel, cancellationToken));
+                    await MeasureAsync(OpsdLabel, round, () => opsd.BatchAsync(OpsdLabel, cancellationToken));
                 }
             }
         }
         finally
         {
-            raw.Value?.Dispose();
-            if (opsd.Value is { } session)
+            raw?.Dispose();
+            if (opsd is not null)
             {
-                await session.DisposeAsync();
+                await opsd.DisposeAsync();
             }
         }
 
@@ -196,7 +182,7 @@ internal sealed class TaskThroughputScenario : IScenario
             failures.TryGetValue(label, out var failure) ? ThroughputRow.Failed(label, failure) : ThroughputRow.FromRounds(label, measured[label]);
 
         var rows = (Row(floorLabel), Row(RawLabel), Row(OpsdLabel));
-        foreach (var (label, warmup) in new[] { (RawLabel, raw.Value?.WarmupRunsPerSecond), (OpsdLabel, opsd.Value?.WarmupRunsPerSecond) })
+        foreach (var (label, warmup) in new[] { (RawLabel, raw?.WarmupRunsPerSecond), (OpsdLabel, opsd?.WarmupRunsPerSecond) })
         {
             if (warmup is { } rate)
             {
@@ -212,6 +198,19 @@ internal sealed class TaskThroughputScenario : IScenario
 
         return rows;
 
+        // An engine that does not start: its failure becomes the row's reason instead of ending the scenario.
+        async Task<T?> StartAsync<T>(string label, Func<Task<T>> start)
+            where T : class
+        {
+            var (engine, failure) = await TryAsync($"{label}, starting", start, cancellationToken);
+            if (engine is null)
+            {
+                failures[label] = failure!;
+            }
+
+            return engine;
+        }
+
         async Task MeasureAsync(string label, int round, Func<Task<Throughput>> measure)
         {
             if (failures.ContainsKey(label))
@@ -219,34 +218,34 @@ internal sealed class TaskThroughputScenario : IScenario
                 return;
             }
 
-            Console.WriteLine($"{Name}: {label}, round {round} of {rounds}");
-            try
+            // A row failing must not hide the others' numbers; its earlier rounds are not shown alone.
+            var (result, failure) = await TryAsync($"{label}, round {round} of {rounds}", measure, cancellationToken);
+            if (result is null)
             {
-                var result = await measure();
-                measured[label].Add(result);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {label}, round {round}: {result.RunsPerSecond:0} runs/s"));
+                failures[label] = $"round {round}: {failure}";
+                return;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // A row failing must not hide the others' numbers; its earlier rounds are not shown alone.
-                await Console.Error.WriteLineAsync($"{Name}: {label}, round {round}: FAILED: {e.Message}");
-                failures[label] = $"round {round}: {e.Message}";
-            }
+
+            measured[label].Add(result);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {label}, round {round}: {result.RunsPerSecond:0} runs/s"));
         }
     }
 
-    /// <summary>Starts an engine; a failure becomes the row's reason instead of ending the scenario.</summary>
-    private async Task<(T? Value, string? Failure)> Attempt<T>(string label, Func<Task<T>> start, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one step of the scenario (a row, a round, an engine's start); a failure (PostgreSQL missing, a limit
+    /// passed) is printed and returned instead of thrown, so it never hides the other rows' numbers.
+    /// </summary>
+    private async Task<(T? Value, string? Failure)> TryAsync<T>(string what, Func<Task<T>> step, CancellationToken cancellationToken)
         where T : class
     {
-        Console.WriteLine($"{Name}: starting {label}");
+        Console.WriteLine($"{Name}: {what}");
         try
         {
-            return (await start(), null);
+            return (await step(), null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync($"{Name}: {label}: FAILED: {e.Message}");
+            await Console.Error.WriteLineAsync($"{Name}: {what}: FAILED: {e.Message}");
             return (null, e.Message);
         }
     }
