@@ -79,7 +79,13 @@ public sealed partial class JobStorageHost : IDisposable
                     UseSlidingInvisibilityTimeout = true,
                     InvisibilityTimeout = _spec.InvisibilityTimeout,
                     QueuePollInterval = _spec.PollInterval,
-                    EnableLongPolling = true,
+
+                    // No LISTEN/NOTIFY: Hangfire.PostgreSql 1.21 opens a listening connection for every fetch and, once
+                    // it has fetched a job, waits for that listener to end; now and then it never does, and the worker
+                    // hangs there holding the job, which nobody runs until the invisibility timeout (seen in the
+                    // 200-item fan-out test: one job left Enqueued, its queue row fetched, the worker blocked in
+                    // Dequeue's Task.Wait). Workers look for jobs every PollInterval instead.
+                    EnableLongPolling = false,
                 };
                 Publish(new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(_spec.ConnectionString!, options), options));
                 if (firstFailure is not null)

@@ -259,7 +259,7 @@ internal sealed class TaskThroughputScenario : IScenario
             PrepareSchemaIfNecessary = true,
             UseSlidingInvisibilityTimeout = true,
             QueuePollInterval = plan.PollInterval,
-            EnableLongPolling = true,
+            EnableLongPolling = false,
         };
         const string Label = "raw Hangfire, PostgreSql";
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(cluster.CreateDatabase(RawDatabase), options), options);
@@ -389,7 +389,7 @@ internal sealed class TaskThroughputScenario : IScenario
         }
 
         notes.Add($"Every row runs `{plan.Command}` {plan.Runs:N0} times with {plan.Workers} in parallel; the Hangfire and opsd rows first run warm-up runs (not counted) on the same server: a whole batch on InMemory, {plan.WarmupRuns} on PostgreSql. The floor and the InMemory rows are measured in rounds (floor, raw Hangfire, opsd; `--rounds`, default 3) on engines started once; the PostgreSql rows once each.");
-        notes.Add($"Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval {plan.PollInterval.TotalMilliseconds:0} ms, sliding invisibility timeout, long polling.");
+        notes.Add($"Raw Hangfire: a BackgroundJobServer in the harness (WorkerCount as above, one queue, Hangfire's default server options), whose job starts the command with System.Diagnostics.Process and waits; all jobs enqueued up front with BackgroundJobClient while the server runs. PostgreSql with the storage options opsd uses: QueuePollInterval {plan.PollInterval.TotalMilliseconds:0} ms, sliding invisibility timeout, no long polling.");
         notes.Add($"opsd: `dotnet opsd.dll` with task `{OpsdTasks.TaskName}` (Command {plan.Command}, Retries 0) on a queue with Workers {plan.Workers}, Logging.Level Warning; PostgreSql with PollInterval {plan.PollInterval.TotalMilliseconds:0}ms. One POST carries every item; completion polls GET /api/v1/jobs?ids= every 100 ms for the newest unfinished job only, then reads all unfinished jobs in requests of <= {Supervisors.Opsd.MaxIdsPerRequest} ids, so polling stays off the measured path: the time ends at the last job's FinishedAt.");
         notes.Add($"cores busy: runs/s x CPU per run (all of the row's CPU columns): how many of the {Environment.ProcessorCount} cores the row kept busy on average. A row below {Environment.ProcessorCount} waited on something other than CPU (wake-ups, round trips); the ceiling ratio is the rate the CPU per run would allow with every core busy.");
         notes.Add("CPU ms/run: CPU time (user + system) per measured run, from /proc: of the process that ran the engine (the harness for raw Hangfire, opsd for opsd), of the PostgreSQL server (postmaster, its backends and reaped children), and `runs`: the children that process reaped, i.e. the runs themselves (for the floor: the shell, seq, xargs and the runs). On a machine where every row's `runs` is about the same, the floor is the runs' own CPU, and what an engine adds per run is the rest.");
