@@ -42,6 +42,7 @@ public static partial class Values
         }
     };
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*(:[0-9]+)?$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*(:[0-9]+)?\z")]
     private static partial Regex TargetPattern();
 }

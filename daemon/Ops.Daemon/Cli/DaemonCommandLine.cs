@@ -47,10 +47,19 @@ public static class DaemonCommandLine
         }
 
         var settings = OpsConfigReader.Read(configuration, resolved);
-        if (settings.Errors.Count > 0)
+        var (commandErrors, warnings) = CommandChecks.Check(settings);
+        var errors = settings.Errors.Concat(commandErrors).ToList();
+
+        // Warnings alone do not fail: they name what may go wrong where this machine differs from the daemon's.
+        foreach (var warning in warnings)
         {
-            Console.Error.WriteLine($"{resolved}: {settings.Errors.Count} error(s)");
-            foreach (var e in settings.Errors)
+            Console.Error.WriteLine($"{warning.Path}: warning: {warning.Message}");
+        }
+
+        if (errors.Count > 0)
+        {
+            Console.Error.WriteLine($"{resolved}: {errors.Count} error(s)");
+            foreach (var e in errors)
             {
                 Console.Error.WriteLine(e);
             }
@@ -58,7 +67,8 @@ public static class DaemonCommandLine
             return Failed;
         }
 
-        Console.WriteLine($"{resolved}: valid ({settings.Programs.Count} program(s), {settings.Programs.Sum(p => p.Instances)} instance(s))");
+        var warned = warnings.Count == 0 ? string.Empty : $", {warnings.Count} warning(s)";
+        Console.WriteLine($"{resolved}: valid ({settings.Programs.Count} program(s), {settings.Programs.Sum(p => p.Instances)} instance(s){warned})");
         return 0;
     }
 }

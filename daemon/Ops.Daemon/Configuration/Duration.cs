@@ -14,7 +14,11 @@ public static class Duration
         ("d", 86_400_000),
     ];
 
-    /// <summary>Parses <paramref name="text"/>; false when it is neither a TimeSpan nor a number with a unit.</summary>
+    /// <summary>
+    /// Parses <paramref name="text"/>; false when it is neither a TimeSpan nor a number with a unit. A number past
+    /// TimeSpan's range ("1e300s") comes back as <see cref="TimeSpan.MaxValue"/> (or MinValue), so that the caller's
+    /// limit check reports it as too long instead of the parse failing with an overflow.
+    /// </summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
@@ -36,7 +40,7 @@ public static class Duration
                 && double.TryParse(trimmed[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
                 && double.IsFinite(n))
             {
-                value = TimeSpan.FromMilliseconds(n * ms);
+                value = FromMilliseconds(n * ms);
                 return true;
             }
         }
@@ -44,6 +48,18 @@ public static class Duration
         return false;
     }
 
+    /// <summary>A number of seconds as a TimeSpan, saturating at TimeSpan's range instead of overflowing.</summary>
+    public static TimeSpan FromSeconds(double seconds) => FromMilliseconds(seconds * 1_000);
+
     /// <summary>The canonical text of <paramref name="value"/> for messages: "00:00:10".</summary>
     public static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+
+    private static TimeSpan FromMilliseconds(double milliseconds)
+    {
+        // TimeSpan.FromMilliseconds throws OverflowException past about 29,000 years.
+        const double limit = 9.2e14;
+        return milliseconds >= limit ? TimeSpan.MaxValue
+            : milliseconds <= -limit ? TimeSpan.MinValue
+            : TimeSpan.FromMilliseconds(milliseconds);
+    }
 }

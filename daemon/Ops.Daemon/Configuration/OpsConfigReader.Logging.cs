@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Ops.Supervision.Specs;
 using Serilog.Events;
 
 namespace Ops.Daemon.Configuration;
@@ -53,7 +55,7 @@ public static partial class OpsConfigReader
             ServerUrl = url ?? string.Empty,
             ApiKey = apiKey,
             BufferSizeLimitBytes = seq.Long("BufferSizeLimitMB", SeqSettings.DefaultBufferSizeLimitMB, 1, MaxBufferSizeLimitMB) * 1024 * 1024,
-            Period = seq.Duration("Period", SeqSettings.DefaultPeriod, allowZero: false),
+            Period = seq.Duration("Period", SeqSettings.DefaultPeriod, allowZero: false, DurationLimits.Poll),
         };
         seq.Finish();
         return url is null ? null : settings;
@@ -69,7 +71,7 @@ public static partial class OpsConfigReader
 
         var settings = new ChildOutputSettings(
             output.Int("BufferLines", defaults.BufferLines, 1, MaxBufferLines),
-            output.Duration("DropReportInterval", defaults.DropReportInterval, allowZero: false));
+            output.Duration("DropReportInterval", defaults.DropReportInterval, allowZero: false, DurationLimits.Timer));
         output.Finish();
         return settings;
     }
@@ -78,43 +80,42 @@ public static partial class OpsConfigReader
     /// Log:ToSeq and Log:Level of every program. The program reader owns the Log section (and reports its unknown
     /// keys); this reads only the two Seq keys, with their own errors.
     /// </summary>
-    private static Dictionary<string, ProgramLogSettings> ReadProgramLogs(IConfigurationSection programsSection, List<ConfigError> errors)
+    private static Dictionary<string, ProgramLogSettings> ReadProgramLogs(SectionReader ops, List<IConfigurationSection> programs, IReadOnlyList<ProgramSpec> read)
     {
         var logs = new Dictionary<string, ProgramLogSettings>(StringComparer.Ordinal);
-        foreach (var program in programsSection.GetChildren())
+        foreach (var program in programs.Where(p => read.Any(r => r.Name == p.Key)))
         {
-            if (!NamePattern().IsMatch(program.Key) || !string.IsNullOrEmpty(program.Value))
-            {
-                continue;
-            }
-
+            // The program reader has already reported a Log that is not an object.
             var log = program.GetSection("Log");
-            logs[program.Key] = log.Exists() && string.IsNullOrEmpty(log.Value)
-                ? ReadProgramLog(log, errors)
+            logs[program.Key] = log.Exists() && string.IsNullOrEmpty(log.Value) && ops.Kinds?.Kind(log.Path) is null or JsonValueKind.Object
+                ? ReadProgramLog(ops.For(log))
                 : ProgramLogSettings.Default;
         }
 
         return logs;
     }
 
-    private static ProgramLogSettings ReadProgramLog(IConfigurationSection log, List<ConfigError> errors)
+    private static ProgramLogSettings ReadProgramLog(SectionReader r)
     {
         var defaults = ProgramLogSettings.Default;
-        var r = new SectionReader(log, errors);
         var toSeq = r.Bool("ToSeq", defaults.ToSeq);
-        var level = log.GetSection("Level");
-        if (!level.Exists())
+        if (!r.Exists("Level"))
         {
             return defaults with { ToSeq = toSeq };
         }
 
-        if (!level.GetChildren().Any())
+        if (!r.HasChildren("Level") && r.Kinds?.Kind(r.Path + ":Level") is not JsonValueKind.Object)
         {
             var both = ReadOutputLevel(r, "Level", defaults.Stdout);
             return new ProgramLogSettings(toSeq, both, both);
         }
 
-        var streams = new SectionReader(level, errors);
+        var streams = r.Child("Level");
+        if (streams is null)
+        {
+            return defaults with { ToSeq = toSeq };
+        }
+
         var settings = new ProgramLogSettings(
             toSeq,
             ReadOutputLevel(streams, "Stdout", defaults.Stdout),

@@ -8,13 +8,16 @@ public static partial class OpsConfigReader
 {
     private const int MaxInstances = 1000;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
+    private const string ProgramExample = "{ \"Command\": \"/usr/bin/web\" }";
+
+    // \z, not $: $ also matches before a final newline, and "web\n" would pass as a name.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*\z")]
     private static partial Regex NamePattern();
 
-    private static List<ProgramSpec> ReadPrograms(IConfigurationSection programsSection, List<ConfigError> errors)
+    private static List<ProgramSpec> ReadPrograms(SectionReader ops, List<IConfigurationSection> entries, IConfigurationSection programsSection, List<ConfigError> errors)
     {
         var programs = new List<ProgramSpec>();
-        foreach (var section in programsSection.GetChildren().OrderBy(s => s.Key, StringComparer.Ordinal))
+        foreach (var section in entries)
         {
             if (!NamePattern().IsMatch(section.Key))
             {
@@ -28,14 +31,13 @@ public static partial class OpsConfigReader
                 continue;
             }
 
-            if (!string.IsNullOrEmpty(section.Value))
+            if (!ops.IsObjectEntry(section, ProgramExample))
             {
-                errors.Add(new ConfigError(section.Path, "must be an object with at least a Command"));
                 continue;
             }
 
             // Kept even when it has errors, so that its DependsOn is checked too.
-            programs.Add(ReadProgram(new SectionReader(section, errors), section.Key));
+            programs.Add(ReadProgram(ops.For(section), section.Key));
         }
 
         CheckDependencies(programs, programsSection, errors);
@@ -46,11 +48,7 @@ public static partial class OpsConfigReader
     {
         var command = r.RequiredString("Command", "set the executable path or a name on PATH, e.g. \"/usr/bin/python3\"");
         var defaults = new ProgramSpec { Name = name, Command = command ?? string.Empty };
-        var environment = r.Map("Environment");
-        foreach (var key in environment.Keys.Where(k => k.Contains('=', StringComparison.Ordinal)))
-        {
-            r.Error("Environment", $"variable name '{key}' must not contain '='");
-        }
+        var environment = ReadEnvironment(r);
 
         var spec = defaults with
         {
@@ -62,13 +60,13 @@ public static partial class OpsConfigReader
             AutoStart = r.Bool("AutoStart", defaults.AutoStart),
             Restart = r.Enum("Restart", defaults.Restart),
             SuccessExitCodes = r.Exists("SuccessExitCodes") ? r.IntList("SuccessExitCodes", 0, 255) : defaults.SuccessExitCodes,
-            StartSeconds = r.Seconds("StartSeconds", defaults.StartSeconds),
+            StartSeconds = r.Seconds("StartSeconds", defaults.StartSeconds, DurationLimits.Timer),
             MaxRestarts = r.Int("MaxRestarts", defaults.MaxRestarts, 0, int.MaxValue),
-            RestartWindow = r.Duration("RestartWindow", defaults.RestartWindow, allowZero: false),
+            RestartWindow = r.Duration("RestartWindow", defaults.RestartWindow, allowZero: false, DurationLimits.Long),
             Backoff = ReadBackoff(r.Child("Backoff")),
-            FatalRetryAfter = r.OptionalDuration("FatalRetryAfter", allowZero: false),
+            FatalRetryAfter = r.OptionalDuration("FatalRetryAfter", allowZero: false, DurationLimits.Long),
             StopSignal = r.Enum("StopSignal", defaults.StopSignal),
-            StopTimeout = r.Duration("StopTimeout", defaults.StopTimeout, allowZero: false),
+            StopTimeout = r.Duration("StopTimeout", defaults.StopTimeout, allowZero: false, DurationLimits.StopTimeout),
             MemoryLimitMB = r.Int("MemoryLimitMB", 0, 0, int.MaxValue),
             DependsOn = r.StringList("DependsOn"),
             Health = ReadHealth(r.Child("Health")),
@@ -76,6 +74,19 @@ public static partial class OpsConfigReader
         };
         r.Finish();
         return spec;
+    }
+
+    /// <summary>Environment of a program or task: names the launcher can put in an environment block.</summary>
+    private static Dictionary<string, string> ReadEnvironment(SectionReader r)
+    {
+        var environment = r.Map("Environment");
+        foreach (var key in environment.Keys.Where(k => k.Length == 0 || k.Contains('=', StringComparison.Ordinal)).ToList())
+        {
+            r.Error("Environment", $"variable name '{key}' must not be empty or contain '='");
+            environment.Remove(key);
+        }
+
+        return environment;
     }
 
     private static BackoffPolicy ReadBackoff(SectionReader? r)
@@ -86,8 +97,8 @@ public static partial class OpsConfigReader
             return defaults;
         }
 
-        var initial = r.Duration("Initial", defaults.Initial, allowZero: true);
-        var max = r.Duration("Max", defaults.Max, allowZero: true);
+        var initial = r.Duration("Initial", defaults.Initial, allowZero: true, DurationLimits.Timer);
+        var max = r.Duration("Max", defaults.Max, allowZero: true, DurationLimits.Timer);
         if (max < initial)
         {
             r.Error("Max", $"must be at least Initial ({Duration.Format(initial)}), not {Duration.Format(max)}");
@@ -133,10 +144,10 @@ public static partial class OpsConfigReader
             http is not null ? HealthCheckKind.Http : tcp is not null ? HealthCheckKind.Tcp : HealthCheckKind.Command,
             http ?? tcp ?? string.Empty,
             command,
-            r.Duration("Interval", TimeSpan.FromSeconds(10), allowZero: false),
-            r.Duration("Timeout", TimeSpan.FromSeconds(5), allowZero: false),
+            r.Duration("Interval", TimeSpan.FromSeconds(10), allowZero: false, DurationLimits.Timer),
+            r.Duration("Timeout", TimeSpan.FromSeconds(5), allowZero: false, DurationLimits.Probe),
             r.Int("FailureThreshold", 3, 1, 1000),
-            r.Duration("StartGrace", TimeSpan.FromSeconds(5), allowZero: true));
+            r.Duration("StartGrace", TimeSpan.FromSeconds(5), allowZero: true, DurationLimits.Timer));
         r.Finish();
         return spec;
     }

@@ -12,19 +12,19 @@ public static partial class OpsConfigReader
     private const int MaxWorkers = 256;
     private const int MaxCapacity = 10_000_000;
 
-    [GeneratedRegex("^[a-z0-9_-]+$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-z0-9_-]+\z")]
     private static partial Regex QueueNamePattern();
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_]*\z")]
     private static partial Regex SchemaPattern();
 
-    private static void ReadJobs(SectionReader ops, IConfiguration configuration, OpsSettings settings, List<ConfigError> errors)
+    private static void ReadJobs(SectionReader ops, OpsSettings settings)
     {
         settings.Storage = ReadStorage(ops.Child("Storage"));
-        settings.Queues = ReadQueues(configuration.GetSection("Ops:Queues"), errors);
-        ops.Allow("Queues", "Tasks");
+        settings.Queues = ReadQueues(ops);
         var queues = settings.Queues.Select(q => q.Name).Append(QueueSpec.DefaultName).ToHashSet(StringComparer.Ordinal);
-        settings.Tasks = ReadTasks(configuration.GetSection("Ops:Tasks"), queues, errors);
+        settings.Tasks = ReadTasks(ops, queues);
     }
 
     private static StorageSpec ReadStorage(SectionReader? r)
@@ -63,10 +63,10 @@ public static partial class OpsConfigReader
             provider,
             connectionString,
             schema,
-            r.Duration("InvisibilityTimeout", defaults.InvisibilityTimeout, allowZero: false),
-            r.Duration("PollInterval", defaults.PollInterval, allowZero: false))
+            r.Duration("InvisibilityTimeout", defaults.InvisibilityTimeout, allowZero: false, DurationLimits.Timer),
+            r.Duration("PollInterval", defaults.PollInterval, allowZero: false, DurationLimits.Poll))
         {
-            HostTimeout = r.Duration("HostTimeout", defaults.HostTimeout, allowZero: false),
+            HostTimeout = r.Duration("HostTimeout", defaults.HostTimeout, allowZero: false, DurationLimits.Timer),
         };
         r.Finish();
         return spec;
@@ -92,18 +92,23 @@ public static partial class OpsConfigReader
     private static string Redact(string message, string connectionString) =>
         message.Contains(connectionString, StringComparison.Ordinal) ? "the value is malformed" : message;
 
-    private static List<QueueSpec> ReadQueues(IConfigurationSection section, List<ConfigError> errors)
+    private static List<QueueSpec> ReadQueues(SectionReader ops)
     {
         var queues = new List<QueueSpec>();
-        foreach (var child in section.GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var child in ops.Entries("Queues", "\"cpu\": { \"Workers\": 2, \"Capacity\": 1000 }"))
         {
             if (!QueueNamePattern().IsMatch(child.Key))
             {
-                errors.Add(new ConfigError(child.Path, $"queue names must match [a-z0-9_-]+ (Hangfire's rule); rename '{child.Key}'"));
+                ops.Error(child, $"queue names must match [a-z0-9_-]+ (Hangfire's rule); rename '{child.Key}'");
                 continue;
             }
 
-            var r = new SectionReader(child, errors);
+            if (!ops.IsObjectEntry(child, "{ \"Workers\": 2, \"Capacity\": 1000 }"))
+            {
+                continue;
+            }
+
+            var r = ops.For(child);
             var workers = r.Int("Workers", QueueSpec.DefaultWorkers, 1, MaxWorkers);
             queues.Add(new QueueSpec(
                 child.Key,
@@ -116,18 +121,23 @@ public static partial class OpsConfigReader
         return queues;
     }
 
-    private static List<TaskSpec> ReadTasks(IConfigurationSection section, HashSet<string> queues, List<ConfigError> errors)
+    private static List<TaskSpec> ReadTasks(SectionReader ops, HashSet<string> queues)
     {
         var tasks = new List<TaskSpec>();
-        foreach (var child in section.GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var child in ops.Entries("Tasks", "\"backup\": { \"Command\": \"/usr/local/bin/backup\" }"))
         {
             if (!NamePattern().IsMatch(child.Key))
             {
-                errors.Add(new ConfigError(child.Path, $"task names must match [a-z0-9][a-z0-9_-]* (lowercase letters, digits, '-', '_'); rename '{child.Key}'"));
+                ops.Error(child, $"task names must match [a-z0-9][a-z0-9_-]* (lowercase letters, digits, '-', '_'); rename '{child.Key}'");
                 continue;
             }
 
-            tasks.Add(ReadTask(new SectionReader(child, errors), child.Key, queues));
+            if (!ops.IsObjectEntry(child, "{ \"Command\": \"/usr/local/bin/backup\" }"))
+            {
+                continue;
+            }
+
+            tasks.Add(ReadTask(ops.For(child), child.Key, queues));
         }
 
         return tasks;
@@ -147,9 +157,9 @@ public static partial class OpsConfigReader
         {
             Args = r.StringList("Args"),
             WorkingDirectory = r.String("WorkingDirectory"),
-            Environment = r.Map("Environment"),
+            Environment = ReadEnvironment(r),
             Queue = queue,
-            Timeout = r.Duration("Timeout", defaults.Timeout, allowZero: false),
+            Timeout = r.Duration("Timeout", defaults.Timeout, allowZero: false, DurationLimits.Long),
             Retries = r.Int("Retries", defaults.Retries, 0, 100),
             RetryDelays = r.Exists("RetryDelays") ? ReadDelays(r) : defaults.RetryDelays,
             Cron = ReadCron(r),
@@ -157,7 +167,7 @@ public static partial class OpsConfigReader
             AllowArgs = r.Bool("AllowArgs", defaults.AllowArgs),
             Concurrency = r.Exists("Concurrency") ? r.Int("Concurrency", 1, 1, 10_000) : null,
             StopSignal = r.Enum("StopSignal", StopSignal.SIGTERM),
-            StopTimeout = r.Duration("StopTimeout", defaults.StopTimeout, allowZero: false),
+            StopTimeout = r.Duration("StopTimeout", defaults.StopTimeout, allowZero: false, DurationLimits.StopTimeout),
         };
         r.Finish();
         return spec;
@@ -166,15 +176,17 @@ public static partial class OpsConfigReader
     private static List<TimeSpan> ReadDelays(SectionReader r)
     {
         var delays = new List<TimeSpan>();
+        var index = 0;
         foreach (var text in r.StringList("RetryDelays"))
         {
-            if (Duration.TryParse(text, out var delay) && delay >= TimeSpan.Zero)
-            {
-                delays.Add(delay);
-            }
-            else
+            var at = r.Section("RetryDelays").GetSection((index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (!Duration.TryParse(text, out var delay))
             {
                 r.Error("RetryDelays", $"'{text}' is not a duration; write e.g. [\"10s\", \"1m\", \"00:05:00\"]");
+            }
+            else if (r.CheckDuration(at, text, delay, allowZero: true, DurationLimits.Long))
+            {
+                delays.Add(delay);
             }
         }
 
@@ -195,7 +207,7 @@ public static partial class OpsConfigReader
             CronExpression.Parse(cron, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
             return cron;
         }
-        catch (CronFormatException ex)
+        catch (Exception ex) when (ex is CronFormatException or MissingSeedException)
         {
             r.Error("Cron", $"'{cron}' is not a cron expression ({ex.Message}); write 5 fields (minute hour day month weekday), e.g. \"0 3 * * *\"");
             return null;
@@ -215,7 +227,8 @@ public static partial class OpsConfigReader
             TimeZoneInfo.FindSystemTimeZoneById(zone);
             return zone;
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        // A name that is a folder of the zone database ("Europe") or not a path at all fails with an I/O error.
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or IOException or UnauthorizedAccessException or ArgumentException or System.Security.SecurityException)
         {
             r.Error("TimeZone", $"'{zone}' is not a known time zone; use an IANA name such as \"Europe/Berlin\" or \"UTC\"");
             return null;

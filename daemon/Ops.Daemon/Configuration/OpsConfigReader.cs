@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Ops.Supervision;
 
@@ -19,20 +20,68 @@ public static partial class OpsConfigReader
         var settings = new OpsSettings { ConfigPath = configPath };
         var baseDirectory = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
 
-        var ops = new SectionReader(configuration.GetSection("Ops"), errors);
+        var kinds = JsonKinds.Of(configuration);
+        var ops = CheckRoot(configuration, kinds, errors)
+            ? new SectionReader(configuration.GetSection("Ops"), errors, kinds)
+            : new SectionReader(new ConfigurationRoot([]).GetSection("Ops"), errors);
         ReadHost(ops.Child("Host"), settings, baseDirectory);
         ReadLogging(ops.Child("Logging"), settings);
-        settings.Programs = ReadPrograms(configuration.GetSection("Ops:Programs"), errors);
-        settings.ProgramLogs = ReadProgramLogs(configuration.GetSection("Ops:Programs"), errors);
+        var programs = ops.Entries("Programs", "\"web\": { \"Command\": \"/usr/bin/web\" }").ToList();
+        settings.Programs = ReadPrograms(ops, programs, configuration.GetSection("Ops:Programs"), errors);
+        settings.ProgramLogs = ReadProgramLogs(ops, programs, settings.Programs);
         settings.Secrets = SecretScanner.Find(configuration);
-        ops.Allow("Programs");
-        ReadJobs(ops, configuration, settings, errors);
-        ReadSecurity(ops, configuration, settings, errors);
+        ReadJobs(ops, settings);
+        ReadSecurity(ops, settings, errors);
         ops.Allow(ReservedSections);
         ops.Finish();
+        CheckShutdownBudget(settings, errors);
 
         settings.Errors = errors;
         return settings;
+    }
+
+    /// <summary>
+    /// opsd reads only the Ops section: anything else at the root is a mistake, most likely a misspelt Ops.
+    /// False when Ops is not an object (then nothing under it is read).
+    /// </summary>
+    private static bool CheckRoot(IConfiguration configuration, JsonKinds? kinds, List<ConfigError> errors)
+    {
+        foreach (var key in configuration.GetChildren().Select(c => c.Key).Where(k => !k.Equals("Ops", StringComparison.OrdinalIgnoreCase)))
+        {
+            var hint = SectionReader.Closest(key, ["Ops"]) is null ? string.Empty : " did you mean 'Ops'?";
+            errors.Add(new ConfigError(key, $"unknown key '{key}' at the root of the file;{hint} opsd reads only the \"Ops\" section"));
+        }
+
+        if (kinds?.Kind("Ops") is { } kind && kind is not (JsonValueKind.Object or JsonValueKind.Null)
+            || !string.IsNullOrEmpty(configuration.GetSection("Ops").Value))
+        {
+            errors.Add(new ConfigError("Ops", "must be an object: { \"Ops\": { \"Programs\": { ... } } }"));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The host waits this long for everything to stop (HostOptions, Hangfire, systemd's TimeoutStopSec), so each
+    /// StopTimeout being within its limit is not enough: their sum over the dependency levels must be too.
+    /// </summary>
+    private static void CheckShutdownBudget(OpsSettings settings, List<ConfigError> errors)
+    {
+        // With errors the dependency graph may be incomplete; those errors come first.
+        if (errors.Count > 0)
+        {
+            return;
+        }
+
+        var budget = Hosting.DaemonHost.ShutdownTimeout(settings);
+        if (budget > DurationLimits.ShutdownBudget.Value)
+        {
+            var levels = Order(settings.Programs).Levels.Count;
+            errors.Add(new ConfigError(
+                "Ops:Programs",
+                $"stopping everything may take {Duration.Format(budget)} (the longest StopTimeout {Duration.Format(settings.LongestStopTimeout)} x {levels} dependency level(s), plus a margin), longer than the most opsd can wait ({DurationLimits.ShutdownBudget.Text}); shorten StopTimeout or DependsOn chains"));
+        }
     }
 
     private static void ReadHost(SectionReader? host, OpsSettings settings, string baseDirectory)
@@ -98,7 +147,7 @@ public static partial class OpsConfigReader
 
     /// <summary>Relative paths in a config file are relative to that file, not to wherever opsd was started.</summary>
     private static string? Resolve(string? path, string baseDirectory) =>
-        path is null ? null : Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path));
+        path is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, path));
 
     /// <summary>Start levels of the programs (validation has already rejected cycles).</summary>
     internal static DependencyOrderResult Order(IEnumerable<Supervision.Specs.ProgramSpec> programs) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 
 namespace Ops.Daemon.Configuration;
@@ -6,25 +7,38 @@ namespace Ops.Daemon.Configuration;
 /// <summary>
 /// Reads one configuration section key by key, collecting every error with its full key path instead of
 /// stopping at the first, and reporting keys nobody asked for (a typo like "Restartt" must not pass silently).
+/// With the file's <see cref="JsonKinds"/>, a value of the wrong JSON kind is an error too, even where binding
+/// made it look like an empty section ("Tokens": "x").
 /// </summary>
-internal sealed class SectionReader(IConfigurationSection section, List<ConfigError> errors)
+internal sealed class SectionReader(IConfigurationSection section, List<ConfigError> errors, JsonKinds? kinds = null)
 {
     private readonly HashSet<string> _known = new(StringComparer.OrdinalIgnoreCase);
 
     public string Path => section.Path;
 
+    public JsonKinds? Kinds => kinds;
+
     public bool Exists(string key) => section.GetSection(key).Exists();
+
+    public IConfigurationSection Section(string key) => section.GetSection(key);
+
+    public bool HasChildren(string key) => section.GetSection(key).GetChildren().Any();
 
     public string? String(string key)
     {
         var child = Take(key);
-        if (child.GetChildren().Any())
+        if (child.GetChildren().Any() || KindOf(child) is JsonValueKind.Object or JsonValueKind.Array)
         {
             Error(child, "must be a single value, not a list or an object");
             return null;
         }
 
-        return string.IsNullOrEmpty(child.Value) ? null : child.Value;
+        if (string.IsNullOrEmpty(child.Value))
+        {
+            return null;
+        }
+
+        return NoNul(child, child.Value) ? child.Value : null;
     }
 
     public string? RequiredString(string key, string hint)
@@ -118,11 +132,11 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
         return value;
     }
 
-    /// <summary>A duration; <paramref name="allowZero"/> false means it must be positive.</summary>
-    public TimeSpan Duration(string key, TimeSpan fallback, bool allowZero) =>
-        OptionalDuration(key, allowZero) ?? fallback;
+    /// <summary>A duration up to <paramref name="max"/>; <paramref name="allowZero"/> false means it must be positive.</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback, bool allowZero, DurationLimit max) =>
+        OptionalDuration(key, allowZero, max) ?? fallback;
 
-    public TimeSpan? OptionalDuration(string key, bool allowZero)
+    public TimeSpan? OptionalDuration(string key, bool allowZero, DurationLimit max)
     {
         var text = String(key);
         if (text is null)
@@ -136,17 +150,11 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
             return null;
         }
 
-        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
-        {
-            Error(section.GetSection(key), allowZero ? "must not be negative" : "must be positive");
-            return null;
-        }
-
-        return value;
+        return CheckDuration(section.GetSection(key), text, value, allowZero, max) ? value : null;
     }
 
-    /// <summary>A number of seconds (may be fractional) or a duration.</summary>
-    public TimeSpan Seconds(string key, TimeSpan fallback)
+    /// <summary>A number of seconds (may be fractional) or a duration, up to <paramref name="max"/>.</summary>
+    public TimeSpan Seconds(string key, TimeSpan fallback, DurationLimit max)
     {
         var text = String(key);
         if (text is null)
@@ -156,22 +164,35 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
         {
-            if (seconds < 0)
-            {
-                Error(section.GetSection(key), "must not be negative");
-                return fallback;
-            }
-
-            return TimeSpan.FromSeconds(seconds);
+            var value = Configuration.Duration.FromSeconds(seconds);
+            return CheckDuration(section.GetSection(key), text, value, allowZero: true, max) ? value : fallback;
         }
 
-        if (Configuration.Duration.TryParse(text, out var value) && value >= TimeSpan.Zero)
+        if (Configuration.Duration.TryParse(text, out var duration))
         {
-            return value;
+            return CheckDuration(section.GetSection(key), text, duration, allowZero: true, max) ? duration : fallback;
         }
 
         Error(section.GetSection(key), $"'{text}' is not a number of seconds or a duration (1, 0.5, 00:00:02, 2s)");
         return fallback;
+    }
+
+    /// <summary>Reports a negative, zero (unless allowed) or too long <paramref name="value"/> at <paramref name="at"/>.</summary>
+    public bool CheckDuration(IConfigurationSection at, string text, TimeSpan value, bool allowZero, DurationLimit max)
+    {
+        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
+        {
+            Error(at, allowZero ? "must not be negative" : "must be positive");
+            return false;
+        }
+
+        if (value > max.Value)
+        {
+            Error(at, $"{text.Trim()} is longer than the most opsd can wait ({max.Text}); write {max.Text} or less");
+            return false;
+        }
+
+        return true;
     }
 
     public TEnum Enum<TEnum>(string key, TEnum fallback)
@@ -196,22 +217,31 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
     public List<string> StringList(string key)
     {
         var child = Take(key);
-        if (!string.IsNullOrEmpty(child.Value))
+        if (!string.IsNullOrEmpty(child.Value) || KindOf(child) is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
         {
             Error(child, $"must be a list, e.g. [\"{child.Value}\"]");
+            return [];
+        }
+
+        if (KindOf(child) is JsonValueKind.Object)
+        {
+            Error(child, "must be a list [ ... ], not an object");
             return [];
         }
 
         var items = new List<string>();
         foreach (var item in OrderedChildren(child))
         {
-            if (item.GetChildren().Any())
+            if (item.GetChildren().Any() || KindOf(item) is JsonValueKind.Object or JsonValueKind.Array)
             {
                 Error(item, "must be a string, not an object or a list");
                 continue;
             }
 
-            items.Add(item.Value ?? string.Empty);
+            if (NoNul(item, item.Value ?? string.Empty))
+            {
+                items.Add(item.Value ?? string.Empty);
+            }
         }
 
         return items;
@@ -239,7 +269,7 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
     {
         var child = Take(key);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!string.IsNullOrEmpty(child.Value))
+        if (!string.IsNullOrEmpty(child.Value) || IsNotObject(child))
         {
             Error(child, "must be an object of NAME: value pairs");
             return map;
@@ -247,13 +277,16 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
 
         foreach (var entry in child.GetChildren())
         {
-            if (entry.GetChildren().Any())
+            if (entry.GetChildren().Any() || KindOf(entry) is JsonValueKind.Object or JsonValueKind.Array)
             {
                 Error(entry, "must be a string value");
                 continue;
             }
 
-            map[entry.Key] = entry.Value ?? string.Empty;
+            if (NoNul(entry, entry.Key) && NoNul(entry, entry.Value ?? string.Empty))
+            {
+                map[entry.Key] = entry.Value ?? string.Empty;
+            }
         }
 
         return map;
@@ -268,14 +301,58 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
             return null;
         }
 
-        if (!string.IsNullOrEmpty(child.Value))
+        if (!string.IsNullOrEmpty(child.Value) || IsNotObject(child))
         {
-            Error(child, "must be an object");
+            Error(child, "must be an object { ... }");
             return null;
         }
 
-        return new SectionReader(child, errors);
+        return new SectionReader(child, errors, kinds);
     }
+
+    /// <summary>
+    /// The entries of an object of named entries (Programs, Tasks, Queues), each checked to be an object itself;
+    /// <paramref name="example"/> shows one entry in the error about the section's kind.
+    /// </summary>
+    public IEnumerable<IConfigurationSection> Entries(string key, string example)
+    {
+        var child = Take(key);
+        if (!string.IsNullOrEmpty(child.Value) || IsNotObject(child))
+        {
+            Error(child, $"must be an object of named entries, e.g. {{ {example} }}");
+            return [];
+        }
+
+        return child.GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal);
+    }
+
+    /// <summary>The items of a list of objects (Tokens), in list order; items that are not objects are reported.</summary>
+    public IEnumerable<IConfigurationSection> Items(string key, string example)
+    {
+        var child = Take(key);
+        if (!string.IsNullOrEmpty(child.Value) || KindOf(child) is { } kind && kind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            Error(child, $"must be a list [ {example} ]");
+            return [];
+        }
+
+        return OrderedChildren(child).Where(item => IsObjectEntry(item, example)).ToList();
+    }
+
+    /// <summary>True when <paramref name="entry"/> is an object; else reports it with an <paramref name="example"/>.</summary>
+    public bool IsObjectEntry(IConfigurationSection entry, string example)
+    {
+        if (!string.IsNullOrEmpty(entry.Value) || IsNotObject(entry) || (kinds is null && !entry.GetChildren().Any()))
+        {
+            Error(entry, $"must be an object, e.g. {example}");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A reader of <paramref name="entry"/> that shares this reader's errors and kinds.</summary>
+    public SectionReader For(IConfigurationSection entry) => new(entry, errors, kinds);
 
     /// <summary>Marks keys that are read elsewhere (or reserved for later) as known.</summary>
     public void Allow(params string[] keys)
@@ -309,6 +386,24 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
 
     public void Error(string key, string message) => errors.Add(new ConfigError(section.GetSection(key).Path, message));
 
+    /// <summary>The file's JSON kind for <paramref name="at"/>; null without kinds or for a key from the environment.</summary>
+    private JsonValueKind? KindOf(IConfigurationSection at) => kinds?.Kind(at.Path);
+
+    /// <summary>A value of the file that is there and is not an object (JSON null counts as not set).</summary>
+    private bool IsNotObject(IConfigurationSection at) => KindOf(at) is { } kind && kind is not (JsonValueKind.Object or JsonValueKind.Null);
+
+    /// <summary>No C string (a path, an argv entry, an environment entry) can hold a NUL: it would cut the value short.</summary>
+    private bool NoNul(IConfigurationSection at, string value)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            Error(at, "must not contain a NUL character (\\0)");
+            return false;
+        }
+
+        return true;
+    }
+
     private IConfigurationSection Take(string key)
     {
         _known.Add(key);
@@ -330,7 +425,8 @@ internal sealed class SectionReader(IConfigurationSection section, List<ConfigEr
     private static IEnumerable<IConfigurationSection> OrderedChildren(IConfigurationSection section) =>
         section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue);
 
-    private static string? Closest(string key, IEnumerable<string> candidates)
+    /// <summary>The candidate nearest to <paramref name="key"/>, when it is a near miss.</summary>
+    internal static string? Closest(string key, IEnumerable<string> candidates)
     {
         string? best = null;
         var bestDistance = int.MaxValue;

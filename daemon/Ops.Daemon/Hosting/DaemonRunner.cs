@@ -59,6 +59,14 @@ public static class DaemonRunner
         try
         {
             var app = DaemonHost.Build(settings, configuration, logger);
+
+            // Not a refusal: the command may be installed after opsd starts (see CommandChecks).
+            var (commandErrors, commandWarnings) = CommandChecks.Check(settings);
+            foreach (var problem in commandErrors.Concat(commandWarnings))
+            {
+                logger.Warning("Config {KeyPath}: {Problem}", problem.Path, problem.Message);
+            }
+
             logger.Information("opsd starting on {Host} with {ConfigPath}: {ProgramCount} program(s), listening on {Urls}", settings.HostName, path, settings.Programs.Count, settings.Urls);
             await app.RunAsync();
             logger.Information("opsd stopped");

@@ -3,7 +3,7 @@ using Ops.Processes.Native;
 namespace Ops.Processes.Launching;
 
 /// <summary>Finds the executable for a command the way execvp would, but ahead of the spawn so errors are clear.</summary>
-internal static class CommandResolver
+public static class CommandResolver
 {
     // glibc's execvp default when PATH is unset.
     private const string DefaultPath = "/bin:/usr/bin";

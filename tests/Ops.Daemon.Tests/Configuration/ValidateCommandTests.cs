@@ -78,6 +78,68 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains("LineNumber: 0", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"StopTimeout\": \"1e300s\"", "Ops:Programs:web:StopTimeout")]
+    [InlineData("\"StopTimeout\": \"10675200d\"", "Ops:Programs:web:StopTimeout")]
+    [InlineData("\"StartSeconds\": 1e20", "Ops:Programs:web:StartSeconds")]
+    [InlineData("\"WorkingDirectory\": \"/tmp\\u0000\"", "Ops:Programs:web:WorkingDirectory")]
+    public async Task Validate_ValuePastWhatOpsdCanHold_AnErrorLineNotAStackTrace(string keys, string path)
+    {
+        var file = Write($$"""{ "Ops": { "Programs": { "web": { "Command": "/bin/true", {{keys}} } } } }""");
+
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{path}: ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_CommandThatCannotRun_ErrorForProgramsAndTasks()
+    {
+        var plain = Path.Combine(_directory, "plain.txt");
+        File.WriteAllText(plain, "not a program");
+        File.SetUnixFileMode(plain, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var file = Write($$"""
+            { "Ops": {
+              "Programs": {
+                "gone": { "Command": "/nonexistent/ghost-binary" },
+                "bare": { "Command": "no-such-command-anywhere" },
+                "plain": { "Command": "{{plain}}" }
+              },
+              "Tasks": { "job": { "Command": "/nonexistent/job" } } } }
+            """);
+
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("Ops:Programs:gone:Command: '/nonexistent/ghost-binary' does not exist", output, StringComparison.Ordinal);
+        Assert.Contains("Ops:Programs:bare:Command: 'no-such-command-anywhere' is not found on PATH", output, StringComparison.Ordinal);
+        Assert.Contains($"Ops:Programs:plain:Command: '{plain}' is not executable", output, StringComparison.Ordinal);
+        Assert.Contains("Ops:Tasks:job:Command: '/nonexistent/job' does not exist", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_RelativeCommandFromWorkingDirectoryAndBareName_ValidWithWarningsOnly()
+    {
+        var work = Directory.CreateDirectory(Path.Combine(_directory, "work")).FullName;
+        var script = Path.Combine(work, "run.sh");
+        File.WriteAllText(script, "#!/bin/sh\nexec sleep 60\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var file = Write($$"""
+            { "Ops": { "Programs": {
+              "local": { "Command": "./run.sh", "WorkingDirectory": "{{work}}" },
+              "bare": { "Command": "sleep", "Args": [ "60" ] } } } }
+            """);
+
+        var (code, output) = await OpsdCommand.RunAsync("validate", "--config", file);
+
+        Assert.Equal(0, code);
+        Assert.Contains("Ops:Programs:bare:Command: warning: 'sleep' is looked up on opsd's PATH", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ops:Programs:local", output, StringComparison.Ordinal);
+        Assert.Contains("valid (2 program(s), 2 instance(s), 1 warning(s))", output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string json)

@@ -65,6 +65,9 @@ internal sealed class Opsd : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Variables set for opsd on top of the test's environment (OPS__... overrides).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
     public int Pid => _process?.Id ?? 0;
 
     public string Output
@@ -95,6 +98,10 @@ internal sealed class Opsd : IAsyncDisposable
         info.ArgumentList.Add(ConfigPath);
         info.Environment[ProcessTable.MarkerVariable] = Marker;
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in ExtraEnvironment)
+        {
+            info.Environment[name] = value;
+        }
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
