@@ -141,10 +141,13 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
 
     private async Task StartAndStopAsync(JsonObject config, int seed)
     {
-        var ops = (JsonObject)config["Ops"]!;
-        var programs = (JsonObject)(ops["Programs"]?.DeepClone() ?? new JsonObject());
+        // Keys are case-insensitive: a valid mutation may have renamed Ops to OPS.
+        static JsonNode? Get(JsonObject o, string key) => o.FirstOrDefault(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value;
+        var ops = Get(config, "Ops") as JsonObject ?? [];
+        var programs = (JsonObject)(Get(ops, "Programs")?.DeepClone() as JsonObject ?? []);
         var extra = new JsonObject();
-        foreach (var (key, value) in ops.Where(p => p.Key is not ("Programs" or "Host" or "Logging")))
+        string[] own = ["Programs", "Host", "Logging"];
+        foreach (var (key, value) in ops.Where(p => !own.Contains(p.Key, StringComparer.OrdinalIgnoreCase)))
         {
             extra[key] = value?.DeepClone();
         }
@@ -212,6 +215,11 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
         for (var i = random.Next(1, 4); i > 0; i--)
         {
             var nodes = Nodes(config).ToList();
+            if (nodes.Count == 0)
+            {
+                break;
+            }
+
             var (parent, key, node) = nodes[random.Next(nodes.Count)];
             mutations.Add(Mutate(random, parent, key, node));
         }
