@@ -75,11 +75,8 @@ public static class CommandChecks
             return;
         }
 
-        if (isPath && !Path.IsPathRooted(command) && workingDirectory is null)
-        {
-            warnings.Add(new ConfigError(path, $"'{command}' is relative to opsd's working directory (here {directory}, under systemd /); set WorkingDirectory or write an absolute path"));
-        }
-        else if (!isPath && !environment.ContainsKey("PATH"))
+        // A relative path with a '/' was already made absolute by the reader (from WorkingDirectory or the file's folder).
+        if (!isPath && !environment.ContainsKey("PATH"))
         {
             warnings.Add(new ConfigError(path, $"'{command}' is looked up on opsd's PATH when it starts (found here as {found}); under systemd that PATH may differ from this shell's: write \"{found}\" to be sure"));
         }

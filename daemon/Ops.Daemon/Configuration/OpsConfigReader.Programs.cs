@@ -14,7 +14,7 @@ public static partial class OpsConfigReader
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*\z")]
     private static partial Regex NamePattern();
 
-    private static List<ProgramSpec> ReadPrograms(SectionReader ops, List<IConfigurationSection> entries, IConfigurationSection programsSection, List<ConfigError> errors)
+    private static List<ProgramSpec> ReadPrograms(SectionReader ops, List<IConfigurationSection> entries, IConfigurationSection programsSection, string baseDirectory, List<ConfigError> errors)
     {
         var programs = new List<ProgramSpec>();
         foreach (var section in entries)
@@ -37,23 +37,24 @@ public static partial class OpsConfigReader
             }
 
             // Kept even when it has errors, so that its DependsOn is checked too.
-            programs.Add(ReadProgram(ops.For(section), section.Key));
+            programs.Add(ReadProgram(ops.For(section), section.Key, baseDirectory));
         }
 
         CheckDependencies(programs, programsSection, errors);
         return programs;
     }
 
-    private static ProgramSpec ReadProgram(SectionReader r, string name)
+    private static ProgramSpec ReadProgram(SectionReader r, string name, string baseDirectory)
     {
         var command = r.RequiredString("Command", "set the executable path or a name on PATH, e.g. \"/usr/bin/python3\"");
-        var defaults = new ProgramSpec { Name = name, Command = command ?? string.Empty };
+        var (workingDirectory, resolvedCommand) = ResolveLaunchPaths(r.String("WorkingDirectory"), command ?? string.Empty, baseDirectory);
+        var defaults = new ProgramSpec { Name = name, Command = resolvedCommand };
         var environment = ReadEnvironment(r);
 
         var spec = defaults with
         {
             Args = r.StringList("Args"),
-            WorkingDirectory = r.String("WorkingDirectory"),
+            WorkingDirectory = workingDirectory,
             Environment = environment,
             User = r.String("User"),
             Instances = r.Int("Instances", defaults.Instances, 1, MaxInstances),

@@ -19,12 +19,12 @@ public static partial class OpsConfigReader
     [GeneratedRegex(@"^[a-z_][a-z0-9_]*\z")]
     private static partial Regex SchemaPattern();
 
-    private static void ReadJobs(SectionReader ops, OpsSettings settings)
+    private static void ReadJobs(SectionReader ops, OpsSettings settings, string baseDirectory)
     {
         settings.Storage = ReadStorage(ops.Child("Storage"));
         settings.Queues = ReadQueues(ops);
         var queues = settings.Queues.Select(q => q.Name).Append(QueueSpec.DefaultName).ToHashSet(StringComparer.Ordinal);
-        settings.Tasks = ReadTasks(ops, queues);
+        settings.Tasks = ReadTasks(ops, queues, baseDirectory);
     }
 
     private static StorageSpec ReadStorage(SectionReader? r)
@@ -121,7 +121,7 @@ public static partial class OpsConfigReader
         return queues;
     }
 
-    private static List<TaskSpec> ReadTasks(SectionReader ops, HashSet<string> queues)
+    private static List<TaskSpec> ReadTasks(SectionReader ops, HashSet<string> queues, string baseDirectory)
     {
         var tasks = new List<TaskSpec>();
         foreach (var child in ops.Entries("Tasks", "\"backup\": { \"Command\": \"/usr/local/bin/backup\" }"))
@@ -137,16 +137,17 @@ public static partial class OpsConfigReader
                 continue;
             }
 
-            tasks.Add(ReadTask(ops.For(child), child.Key, queues));
+            tasks.Add(ReadTask(ops.For(child), child.Key, queues, baseDirectory));
         }
 
         return tasks;
     }
 
-    private static TaskSpec ReadTask(SectionReader r, string name, HashSet<string> queues)
+    private static TaskSpec ReadTask(SectionReader r, string name, HashSet<string> queues, string baseDirectory)
     {
         var command = r.RequiredString("Command", "set the executable path or a name on PATH, e.g. \"/usr/local/bin/backup\"");
-        var defaults = new TaskSpec { Name = name, Command = command ?? string.Empty };
+        var (workingDirectory, resolvedCommand) = ResolveLaunchPaths(r.String("WorkingDirectory"), command ?? string.Empty, baseDirectory);
+        var defaults = new TaskSpec { Name = name, Command = resolvedCommand };
         var queue = r.String("Queue") ?? defaults.Queue;
         if (!queues.Contains(queue))
         {
@@ -156,7 +157,7 @@ public static partial class OpsConfigReader
         var spec = defaults with
         {
             Args = r.StringList("Args"),
-            WorkingDirectory = r.String("WorkingDirectory"),
+            WorkingDirectory = workingDirectory,
             Environment = ReadEnvironment(r),
             Queue = queue,
             Timeout = r.Duration("Timeout", defaults.Timeout, allowZero: false, DurationLimits.Long),

@@ -27,10 +27,10 @@ public static partial class OpsConfigReader
         ReadHost(ops.Child("Host"), settings, baseDirectory);
         ReadLogging(ops.Child("Logging"), settings);
         var programs = ops.Entries("Programs", "\"web\": { \"Command\": \"/usr/bin/web\" }").ToList();
-        settings.Programs = ReadPrograms(ops, programs, configuration.GetSection("Ops:Programs"), errors);
+        settings.Programs = ReadPrograms(ops, programs, configuration.GetSection("Ops:Programs"), baseDirectory, errors);
         settings.ProgramLogs = ReadProgramLogs(ops, programs, settings.Programs);
         settings.Secrets = SecretScanner.Find(configuration);
-        ReadJobs(ops, settings);
+        ReadJobs(ops, settings, baseDirectory);
         ReadSecurity(ops, settings, errors);
         ops.Allow(ReservedSections);
         ops.Finish();
@@ -148,6 +148,21 @@ public static partial class OpsConfigReader
     /// <summary>Relative paths in a config file are relative to that file, not to wherever opsd was started.</summary>
     private static string? Resolve(string? path, string baseDirectory) =>
         path is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, path));
+
+    /// <summary>
+    /// Where a program or task runs and what it runs, with relative paths taken from the config file's folder as
+    /// the README promises: a relative WorkingDirectory is the file's folder joined with it; a relative Command path
+    /// (one with a '/') runs from the WorkingDirectory, where the child will be, and without one it too is taken
+    /// from the file's folder. A bare name stays a name, searched on PATH at launch.
+    /// </summary>
+    private static (string? WorkingDirectory, string Command) ResolveLaunchPaths(string? workingDirectory, string command, string baseDirectory)
+    {
+        var directory = Resolve(workingDirectory, baseDirectory);
+        var resolved = directory is null && command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(command)
+            ? Path.GetFullPath(command, baseDirectory)
+            : command;
+        return (directory, resolved);
+    }
 
     /// <summary>Start levels of the programs (validation has already rejected cycles).</summary>
     internal static DependencyOrderResult Order(IEnumerable<Supervision.Specs.ProgramSpec> programs) =>

@@ -41,6 +41,42 @@ public sealed class LaunchSettingsTests
     }
 
     [Fact]
+    public async Task RelativePaths_WorkingDirectoryAndCommand_TakenFromTheConfigFilesFolder()
+    {
+        // The README: relative paths in the file are relative to the file, not to wherever opsd was started.
+        // Opsd writes its config into its own Directory; the test runner's working directory is elsewhere.
+        var opsd = new Opsd(new JsonObject
+        {
+            ["inwork"] = new JsonObject
+            {
+                ["Command"] = "./run.sh",
+                ["WorkingDirectory"] = "work",
+                ["StartSeconds"] = "0.3",
+            },
+            ["nodir"] = new JsonObject
+            {
+                ["Command"] = "work/run.sh",
+                ["StartSeconds"] = "0.3",
+            },
+        });
+        await using (opsd)
+        {
+            var work = Directory.CreateDirectory(Path.Combine(opsd.Directory, "work")).FullName;
+            var script = Path.Combine(work, "run.sh");
+            File.WriteAllText(script, "#!/bin/sh\necho \"ran in $(pwd)\"\nexec sleep 60\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Assert.NotEqual(work, Directory.GetCurrentDirectory());
+
+            await opsd.StartAsync();
+            await opsd.WaitForStateAsync("inwork", "Running", Wait);
+            await opsd.WaitForStateAsync("nodir", "Running", Wait);
+
+            var log = await opsd.Http.GetStringAsync("/api/v1/programs/inwork:0/log?lines=10");
+            Assert.Contains($"ran in {work}", log, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task MissingCommand_FailsEveryStartAndGoesFatalWithTheCauseInHistory()
     {
         await using var opsd = await new Opsd(new JsonObject
