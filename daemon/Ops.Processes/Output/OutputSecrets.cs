@@ -38,9 +38,6 @@ internal sealed class OutputSecrets
     /// <summary>No secret: every line passes as it is.</summary>
     public static OutputSecrets None { get; } = new([]);
 
-    /// <summary>How many secrets are masked.</summary>
-    public int Count => _secrets.Length;
-
     /// <summary>
     /// <paramref name="line"/> with every secret replaced by <see cref="Mask"/>; the same string when it holds none.
     /// Overlapping secrets are masked as one range, so no part of either shows.
