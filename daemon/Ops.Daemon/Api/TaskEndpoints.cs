@@ -32,6 +32,11 @@ public static class TaskEndpoints
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Queue at capacity",
                     extensions: new Dictionary<string, object?> { ["queue"] = full.Queue, ["capacity"] = full.Capacity, ["length"] = full.Length, ["requested"] = full.Requested }),
+                SubmitResult.TooLarge large => Results.Problem(
+                    $"A batch of {large.Requested} runs can never fit queue '{large.Queue}', which holds at most {large.Capacity} waiting jobs. Nothing was enqueued, and retrying will not help: split it into batches of at most {large.Capacity} items ({large.Batches} requests), or raise Ops:Queues:{large.Queue}:Capacity.",
+                    statusCode: StatusCodes.Status413RequestEntityTooLarge,
+                    title: "Batch larger than the queue's capacity",
+                    extensions: new Dictionary<string, object?> { ["queue"] = large.Queue, ["capacity"] = large.Capacity, ["requested"] = large.Requested, ["batches"] = large.Batches }),
                 SubmitResult.Unavailable down => Results.Problem(down.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Task storage unavailable"),
                 _ => throw new InvalidOperationException("unexpected submit result"),
             };

@@ -20,10 +20,17 @@ internal static class SupervisionServices
             StateDirectory = settings.StateDirectory,
             LogDirectory = Path.Combine(settings.LogDirectory, "programs"),
         });
-        services.AddSingleton<InstanceOutputStore>(sp => new InstanceOutputStore(
-            sp.GetRequiredService<ProcessOptions>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<InstanceOutputStore>>()));
+        services.AddSingleton<InstanceOutputStore>(sp =>
+        {
+            var store = new InstanceOutputStore(
+                sp.GetRequiredService<ProcessOptions>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<InstanceOutputStore>>());
+
+            // A program may print a password it was given: the files, the tail and every follower see *** instead.
+            store.MaskSecrets(settings.Secrets);
+            return store;
+        });
         services.AddSingleton<IProcessLauncher>(sp => new LinuxProcessLauncher(
             sp.GetRequiredService<ProcessOptions>(),
             sp.GetRequiredService<InstanceOutputStore>(),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hangfire.Common;
 using Hangfire.States;
+using Hangfire.Storage;
 using Ops.Jobs.Filters;
 using Ops.Jobs.Running;
 using Ops.Jobs.Storage;
@@ -46,21 +47,35 @@ public sealed class JobQueries(JobStorageHost storage)
     /// <summary>Jobs by id, in the order asked; unknown ids are left out.</summary>
     public IReadOnlyList<JobView> Get(IEnumerable<string> ids) => [.. ids.Select(Get).OfType<JobView>()];
 
-    /// <summary>The newest <paramref name="limit"/> task runs in <paramref name="state"/> (Hangfire's state names), optionally of one task.</summary>
+    /// <summary>
+    /// How many jobs of one state (for Enqueued: of one queue) <see cref="List"/> reads at most, newest first, looking
+    /// for runs of the task asked for: a task whose newest runs lie deeper than this answers fewer than its limit.
+    /// </summary>
+    public const int MaxScanned = 10_000;
+
+    /// <summary>Jobs read from the storage per round trip while looking for matches.</summary>
+    private const int PageSize = 500;
+
+    /// <summary>
+    /// The newest <paramref name="limit"/> task runs in <paramref name="state"/> (Hangfire's state names), optionally
+    /// of one task, newest first. The filter comes before the limit: the storage is paged through until
+    /// <paramref name="limit"/> runs match or <see cref="MaxScanned"/> jobs were read.
+    /// </summary>
     public IReadOnlyList<JobView> List(string state, string? task, int limit)
     {
-        var monitoring = storage.Require().GetMonitoringApi();
+        var api = storage.Require().GetMonitoringApi();
+        bool Wanted(Job? job) => TaskJobs.TaskName(job) is { } name && (task is null || name == task);
         IEnumerable<string> ids = state switch
         {
-            "Succeeded" => monitoring.SucceededJobs(0, limit).Select(j => j.Key),
-            "Failed" => monitoring.FailedJobs(0, limit).Select(j => j.Key),
-            "Processing" => monitoring.ProcessingJobs(0, limit).Select(j => j.Key),
-            "Scheduled" => monitoring.ScheduledJobs(0, limit).Select(j => j.Key),
-            "Deleted" => monitoring.DeletedJobs(0, limit).Select(j => j.Key),
-            "Enqueued" => monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, limit).Select(j => j.Key)),
+            "Succeeded" => Newest((from, count) => api.SucceededJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Failed" => Newest((from, count) => api.FailedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Processing" => Newest((from, count) => api.ProcessingJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Scheduled" => Newest((from, count) => api.ScheduledJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Deleted" => Newest((from, count) => api.DeletedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Enqueued" => NewestEnqueued(api, Wanted, limit),
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a job state"),
         };
-        return [.. Get(ids.Take(limit)).Where(j => j.Task is not null && (task is null || j.Task == task))];
+        return [.. Get(ids)];
     }
 
     /// <summary>The states <see cref="List"/> accepts.</summary>
@@ -87,6 +102,61 @@ public sealed class JobQueries(JobStorageHost storage)
         return parameters.TryGetValue(JobParameters.Outcome, out var json) && json is not null
             ? SerializationHelper.Deserialize<RunOutcome>(json)
             : null;
+    }
+
+    /// <summary>The first <paramref name="limit"/> wanted ids of a newest-first list, read page by page.</summary>
+    private static List<string> Newest(Func<int, int, IEnumerable<(string Id, Job? Job)>> page, Func<Job?, bool> wanted, int limit)
+    {
+        var found = new List<string>(limit);
+        for (int from = 0; from < MaxScanned && found.Count < limit; from += PageSize)
+        {
+            int count = Math.Min(PageSize, MaxScanned - from);
+            int read = 0;
+            foreach (var (id, job) in page(from, count))
+            {
+                read++;
+                if (found.Count < limit && wanted(job))
+                {
+                    found.Add(id);
+                }
+            }
+
+            if (read < count)
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Enqueued jobs wait in several queues, each listed oldest first: the newest <see cref="MaxScanned"/> of each
+    /// queue are read from its end, and the wanted ones of all queues merged by the time they were enqueued.
+    /// </summary>
+    private static IEnumerable<string> NewestEnqueued(IMonitoringApi api, Func<Job?, bool> wanted, int limit)
+    {
+        var found = new List<(string Id, DateTime At)>();
+        foreach (var queue in api.Queues())
+        {
+            long length = api.EnqueuedCount(queue.Name);
+            int matched = 0;
+            for (long end = length; end > Math.Max(0, length - MaxScanned) && matched < limit; end -= PageSize)
+            {
+                long from = Math.Max(Math.Max(0, length - MaxScanned), end - PageSize);
+                var page = api.EnqueuedJobs(queue.Name, (int)from, (int)(end - from))
+                    .Where(j => wanted(j.Value?.Job))
+                    .Select(j => (j.Key, j.Value?.EnqueuedAt ?? DateTime.MinValue))
+                    .ToList();
+                matched += page.Count;
+
+                // Newest first within the queue, so that jobs enqueued at the same instant stay newest first below.
+                page.Reverse();
+                found.AddRange(page);
+            }
+        }
+
+        return found.OrderByDescending(j => j.At).Select(j => j.Id).Take(limit);
     }
 
     private static int? Int(IDictionary<string, string> parameters, string name) =>

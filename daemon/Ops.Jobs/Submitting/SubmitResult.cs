@@ -1,6 +1,6 @@
 namespace Ops.Jobs.Submitting;
 
-/// <summary>Outcome of a run request; maps to 202, 400, 404, 429 and 503.</summary>
+/// <summary>Outcome of a run request; maps to 202, 400, 404, 413, 429 and 503.</summary>
 public abstract record SubmitResult
 {
     /// <summary>Every job was created and enqueued.</summary>
@@ -14,6 +14,16 @@ public abstract record SubmitResult
 
     /// <summary>The queue would pass its capacity; nothing was enqueued.</summary>
     public sealed record AtCapacity(string Queue, int Capacity, long Length, int Requested) : SubmitResult;
+
+    /// <summary>
+    /// The request has more runs than the queue holds even when empty: it can never fit, and retrying cannot help; it
+    /// must be split into <see cref="Batches"/> requests of at most <see cref="Capacity"/> items. Nothing was enqueued.
+    /// </summary>
+    public sealed record TooLarge(string Queue, int Capacity, int Requested) : SubmitResult
+    {
+        /// <summary>The fewest requests of at most <see cref="Capacity"/> items that carry every item.</summary>
+        public int Batches => (Requested + Capacity - 1) / Capacity;
+    }
 
     /// <summary>The storage cannot take jobs now; nothing was enqueued.</summary>
     public sealed record Unavailable(string Message) : SubmitResult;

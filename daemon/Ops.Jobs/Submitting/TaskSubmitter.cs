@@ -51,6 +51,13 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
         var argsJson = args is { Count: > 0 } ? JsonSerializer.Serialize(args) : null;
         var queue = catalog.Queue(spec.Queue);
         var runs = items ?? [null!];
+        if (runs.Count > queue.Capacity)
+        {
+            // Not "at capacity": an empty queue could not take it either, so "retry later" would never succeed.
+            LogTooLarge(queue.Name, queue.Capacity, spec.Name, runs.Count);
+            return new SubmitResult.TooLarge(queue.Name, queue.Capacity, runs.Count);
+        }
+
         try
         {
             var jobStorage = storage.Require();
@@ -112,6 +119,9 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Queue {Queue} at capacity ({Length}/{Capacity}): refused {Requested} run(s) of task {Task}")]
     private partial void LogAtCapacity(string queue, long length, int capacity, string task, int requested);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} holds at most {Capacity} waiting jobs: refused a batch of {Requested} run(s) of task {Task}, which can never fit")]
+    private partial void LogTooLarge(string queue, int capacity, string task, int requested);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {Task}: runs not enqueued, storage {Storage} failed: {Reason}")]
     private partial void LogSubmitFailed(string task, string storage, string reason);

@@ -134,8 +134,8 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         // Started here, not through Task.Run: a new child has rarely written anything yet, so each pump only finds
         // its pipe empty and arms its epoll wait; the feeder's small item usually fits the pipe in one write.
         Task pumps = Task.WhenAll(
-            OutputPump.RunAsync(stdout, output.Stdout, pid, _logger),
-            OutputPump.RunAsync(stderr, output.Stderr, pid, _logger));
+            OutputPump.RunAsync(stdout, output.Stdout, pid, _output.Secrets, _logger),
+            OutputPump.RunAsync(stderr, output.Stderr, pid, _output.Secrets, _logger));
 
         var stdinCancellation = new CancellationTokenSource();
         if (stdin is not null)

@@ -9,7 +9,7 @@ namespace Ops.Processes.Output;
 /// The output of every supervised instance, kept per instance across restarts: the last lines of each stream in
 /// memory (for <c>GET .../log</c> and failure reports), per-instance rotating files under the log directory, and
 /// live subscriptions (for <c>tail -f</c> and shipping to Seq). One store per daemon, shared by the launcher and
-/// the API. Thread-safe.
+/// the API. Thread-safe. Every line is masked (see <see cref="MaskSecrets"/>) before any of them holds it.
 /// </summary>
 public sealed class InstanceOutputStore : IDisposable
 {
@@ -27,6 +27,7 @@ public sealed class InstanceOutputStore : IDisposable
     private readonly string _logDirectory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private OutputSecrets _secrets = OutputSecrets.None;
 
     /// <summary>Creates the store; files go to <see cref="ProcessOptions.LogDirectory"/> (created on first write).</summary>
     public InstanceOutputStore(ProcessOptions options, TimeProvider? timeProvider = null, ILogger<InstanceOutputStore>? logger = null)
@@ -37,6 +38,13 @@ public sealed class InstanceOutputStore : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<InstanceOutputStore>.Instance;
     }
+
+    /// <summary>
+    /// Replaces the values shown as *** in every line read from now on, wherever it is kept or served (the tail, the
+    /// files, subscribers, task runs' stderr): the daemon's configured secrets, as plain strings. Lines read before
+    /// stay as they were masked then.
+    /// </summary>
+    public void MaskSecrets(IEnumerable<string> secrets) => Volatile.Write(ref _secrets, new OutputSecrets(secrets));
 
     /// <summary>The last <paramref name="max"/> lines <c>program:instance</c> printed on <paramref name="stream"/>, oldest first.</summary>
     public IReadOnlyList<OutputLine> Tail(string program, int instance, OutputStream stream, int max) =>
@@ -103,6 +111,9 @@ public sealed class InstanceOutputStore : IDisposable
 
         _subscribers.CompleteAll();
     }
+
+    /// <summary>The secrets in force now; pumps ask at every read.</summary>
+    internal OutputSecrets Secrets() => Volatile.Read(ref _secrets);
 
     /// <summary>The channels of a supervised instance, created on first use.</summary>
     internal InstanceOutput GetOrCreate(string program, int instance) =>

@@ -6,7 +6,9 @@ namespace Ops.Processes.Output;
 /// Cuts a byte stream into lines: split on '\n', a trailing '\r' dropped, and a line longer than
 /// <see cref="MaxLineBytes"/> cut into pieces (on a UTF-8 character boundary) so a child that never prints a line
 /// break cannot make the daemon buffer without bound. Splitting bytes on '\n' is UTF-8 safe: the byte never occurs
-/// inside a multi-byte character. Invalid UTF-8 decodes to U+FFFD.
+/// inside a multi-byte character. Invalid UTF-8 decodes to U+FFFD. Every line is masked (<see cref="OutputSecrets"/>)
+/// as it is emitted, whole: a secret split over two reads of the pipe is joined first, and a cut never goes through
+/// the start of a secret.
 /// </summary>
 internal sealed class LineSplitter
 {
@@ -16,10 +18,16 @@ internal sealed class LineSplitter
     private readonly byte[] _pending = new byte[MaxLineBytes];
     private int _pendingLength;
 
-    /// <summary>Feeds <paramref name="data"/>; every line it completes is added to <paramref name="lines"/>.</summary>
-    public void Push(ReadOnlySpan<byte> data, List<string> lines)
+    private OutputSecrets _secrets = OutputSecrets.None;
+
+    /// <summary>
+    /// Feeds <paramref name="data"/>; every line it completes is added to <paramref name="lines"/>, masked with
+    /// <paramref name="secrets"/> (the set in force for this read: lines emitted from now on use it).
+    /// </summary>
+    public void Push(ReadOnlySpan<byte> data, List<string> lines, OutputSecrets? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
+        _secrets = secrets ?? OutputSecrets.None;
         while (!data.IsEmpty)
         {
             int newline = data.IndexOf((byte)'\n');
@@ -36,9 +44,10 @@ internal sealed class LineSplitter
     }
 
     /// <summary>At end of stream: a last line without a line break is still a line.</summary>
-    public void Flush(List<string> lines)
+    public void Flush(List<string> lines, OutputSecrets? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
+        _secrets = secrets ?? OutputSecrets.None;
         if (_pendingLength > 0)
         {
             EmitLine(lines);
@@ -61,11 +70,15 @@ internal sealed class LineSplitter
         }
     }
 
-    /// <summary>Emits a full buffer as a piece, keeping an incomplete trailing UTF-8 character for the next piece.</summary>
+    /// <summary>
+    /// Emits a full buffer as a piece, keeping for the next piece an incomplete trailing UTF-8 character and what may
+    /// be the start of a secret (which starts on a character boundary, being UTF-8 itself).
+    /// </summary>
     private void EmitPiece(List<string> lines)
     {
-        int cut = Utf8Boundary(_pending.AsSpan(0, _pendingLength));
-        lines.Add(Encoding.UTF8.GetString(_pending, 0, cut));
+        ReadOnlySpan<byte> full = _pending.AsSpan(0, _pendingLength);
+        int cut = Math.Min(Utf8Boundary(full), _pendingLength - _secrets.HeldBack(full));
+        lines.Add(_secrets.Apply(Encoding.UTF8.GetString(_pending, 0, cut)));
         int rest = _pendingLength - cut;
         _pending.AsSpan(cut, rest).CopyTo(_pending);
         _pendingLength = rest;
@@ -79,7 +92,7 @@ internal sealed class LineSplitter
             length--;
         }
 
-        lines.Add(Encoding.UTF8.GetString(_pending, 0, length));
+        lines.Add(_secrets.Apply(Encoding.UTF8.GetString(_pending, 0, length)));
         _pendingLength = 0;
     }
 

@@ -17,8 +17,11 @@ internal static partial class OutputPump
     // A flood never waits on the pipe; yielding now and then lets other pool work run on this thread.
     private const int ReadsBeforeYield = 16;
 
-    /// <summary>Pumps until end of stream, then closes the pipe and detaches from the channel. Never throws.</summary>
-    public static async Task RunAsync(NonBlockingPipe pipe, OutputChannel channel, int pid, ILogger logger)
+    /// <summary>
+    /// Pumps until end of stream, then closes the pipe and detaches from the channel. Never throws. Lines are masked
+    /// with the secrets <paramref name="secrets"/> answers at each read, so a reload's new secrets apply from the next.
+    /// </summary>
+    public static async Task RunAsync(NonBlockingPipe pipe, OutputChannel channel, int pid, Func<OutputSecrets> secrets, ILogger logger)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         var splitter = new LineSplitter();
@@ -36,7 +39,7 @@ internal static partial class OutputPump
                     break;
                 }
 
-                splitter.Push(buffer.AsSpan(0, read), lines);
+                splitter.Push(buffer.AsSpan(0, read), lines, secrets());
                 Deliver(channel, lines, pid);
                 if (readsWithoutWaiting >= ReadsBeforeYield)
                 {
@@ -45,7 +48,7 @@ internal static partial class OutputPump
                 }
             }
 
-            splitter.Flush(lines);
+            splitter.Flush(lines, secrets());
             Deliver(channel, lines, pid);
         }
 #pragma warning disable CA1031 // a pump must end quietly: its failure is logged, never thrown into the supervisor

@@ -122,6 +122,24 @@ public sealed class TaskCommandsTests
         File.Delete(argsFile);
     }
 
+    [Fact]
+    public async Task Submit_BatchLargerThanTheQueuesCapacity_SaysHowToSplitItAndExits1()
+    {
+        await using var opsd = await StartAsync();
+        var items = await TempFileAsync("[" + string.Join(", ", Enumerable.Range(1, 250)) + "]");
+
+        var result = (await Opsctl.RunAsync(opsd, "submit", "check", "--items", items)).ExitsWith(1);
+
+        Assert.Contains("refused (413)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("split it into batches of at most 100 items (3 requests)", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("retry later", result.Stderr, StringComparison.Ordinal);
+        var (status, problem) = await opsd.SubmitAsync("check", "{\"items\": " + await File.ReadAllTextAsync(items) + "}");
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal((100, 250, 3), (problem.GetProperty("capacity").GetInt32(), problem.GetProperty("requested").GetInt32(), problem.GetProperty("batches").GetInt32()));
+        Assert.Empty((await opsd.Http.GetFromJsonAsync<JsonElement>("/api/v1/jobs?state=Enqueued")).EnumerateArray());
+        File.Delete(items);
+    }
+
     private static Task<Opsd> StartAsync(JsonObject? extraTasks = null)
     {
         var tasks = new JsonObject { ["check"] = TaskSetup.ShellTask(CheckScript, new JsonObject { ["Retries"] = 0 }) };

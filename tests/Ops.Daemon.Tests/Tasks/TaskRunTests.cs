@@ -72,7 +72,7 @@ public sealed class TaskRunTests
 
     [Theory]
     [MemberData(nameof(Storages))]
-    public async Task Capacity_RequestThatWouldPassIt_Gets429AndNothingIsEnqueued(string storage)
+    public async Task Capacity_RequestThatWouldPassIt_Gets429AndOneThatCanNeverFit413_NothingIsEnqueued(string storage)
     {
         await using var opsd = await new Opsd([], TaskSetup.Ops(
             storage,
@@ -87,17 +87,23 @@ public sealed class TaskRunTests
         var blocker = (await opsd.SubmitOkAsync("block")).Single();
         await opsd.WaitJobStateAsync(blocker, "Processing", Wait);
 
-        var (tooMany, problem) = await opsd.SubmitAsync("quick", """{ "items": [1, 2, 3, 4] }""");
-        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany);
+        // 4 items never fit a queue of 3, however empty: not "retry later" but "split it".
+        var (tooLarge, problem) = await opsd.SubmitAsync("quick", """{ "items": [1, 2, 3, 4] }""");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge);
         Assert.Equal("small", problem.GetProperty("queue").GetString());
-        Assert.Equal(3, problem.GetProperty("capacity").GetInt32());
-        Assert.Equal(0, problem.GetProperty("length").GetInt32());
+        Assert.Equal((3, 4, 2), (problem.GetProperty("capacity").GetInt32(), problem.GetProperty("requested").GetInt32(), problem.GetProperty("batches").GetInt32()));
+        Assert.Contains("split it into batches of at most 3 items (2 requests)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        var fits = await opsd.SubmitOkAsync("quick", """{ "items": [1, 2, 3] }""");
+        var first = await opsd.SubmitOkAsync("quick", """{ "items": [1, 2] }""");
+        var (tooMany, body) = await opsd.SubmitAsync("quick", """{ "items": [3, 4] }""");
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany);
+        Assert.Equal((3, 2), (body.GetProperty("capacity").GetInt32(), body.GetProperty("length").GetInt32()));
+
+        var fits = first.Concat(await opsd.SubmitOkAsync("quick", """{ "items": [3] }""")).ToList();
         Assert.Equal(3, fits.Count);
-        var (full, body) = await opsd.SubmitAsync("quick", """{ "items": [4] }""");
+        var (full, fullBody) = await opsd.SubmitAsync("quick", """{ "items": [4] }""");
         Assert.Equal(HttpStatusCode.TooManyRequests, full);
-        Assert.Equal(3, body.GetProperty("length").GetInt32());
+        Assert.Equal(3, fullBody.GetProperty("length").GetInt32());
         Assert.All(await Task.WhenAll(fits.Select(opsd.JobAsync)), j => Assert.Equal("Enqueued", j.State));
     }
 

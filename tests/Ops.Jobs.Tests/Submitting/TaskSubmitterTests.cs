@@ -22,9 +22,20 @@ public sealed class TaskSubmitterTests : IDisposable
     [Fact]
     public void Submit_PastCapacity_RefusedWholeAndNothingEnqueued()
     {
-        var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["1", "2", "3", "4"]));
+        Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("map", null, ["1", "2"]));
 
-        Assert.Equal(("small", 3, 0L, 4), (refused.Queue, refused.Capacity, refused.Length, refused.Requested));
+        var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["3", "4"]));
+
+        Assert.Equal(("small", 3, 2L, 2), (refused.Queue, refused.Capacity, refused.Length, refused.Requested));
+        Assert.Equal(2, Enqueued("small"));
+    }
+
+    [Fact]
+    public void Submit_MoreItemsThanTheWholeCapacity_TooLargeWithTheSplitAndNothingEnqueued()
+    {
+        var refused = Assert.IsType<SubmitResult.TooLarge>(_submitter.Submit("map", null, ["1", "2", "3", "4", "5", "6", "7"]));
+
+        Assert.Equal(("small", 3, 7, 3), (refused.Queue, refused.Capacity, refused.Requested, refused.Batches));
         Assert.Equal(0, Enqueued("small"));
     }
 
