@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Ops.Daemon.Configuration;
+using Ops.Daemon.Logging;
 using Ops.Processes.Output;
 using Ops.Supervision;
 
@@ -56,6 +57,7 @@ internal sealed partial class ConfigReloader(
     IConfiguration running,
     ISupervisor supervisor,
     InstanceOutputStore output,
+    SecretMasker masker,
     IOptions<HostOptions> host,
     ILogger<ConfigReloader> logger)
 {
@@ -148,6 +150,7 @@ internal sealed partial class ConfigReloader(
         // masked: a value once configured as a secret is no less secret for having been changed.
         _maskedSecrets.UnionWith(next.Secrets);
         output.MaskSecrets(_maskedSecrets);
+        masker.Add(next.Secrets);
 
         ReloadResult result;
         try

@@ -21,8 +21,13 @@ public static class DaemonHost
     private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
 
     /// <summary>Builds the web application for <paramref name="settings"/>; not started.</summary>
-    public static WebApplication Build(OpsSettings settings, IConfiguration configuration, Serilog.ILogger logger)
+    public static WebApplication Build(OpsSettings settings, IConfiguration configuration, Serilog.ILogger logger) =>
+        Build(settings, configuration, logger, new SecretMasker(settings?.Secrets ?? []));
+
+    /// <summary>As <see cref="Build(OpsSettings, IConfiguration, Serilog.ILogger)"/>, with the masker <paramref name="logger"/> masks with, so a reload can add to it.</summary>
+    internal static WebApplication Build(OpsSettings settings, IConfiguration configuration, Serilog.ILogger logger, SecretMasker masker)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
@@ -38,6 +43,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<IValidateOptions<OpsSettings>, OpsSettingsValidator>();
         builder.Services.AddOptions<OpsSettings>().Configure(o => Copy(settings, o)).ValidateOnStart();
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(masker);
 
         var catalog = new TaskCatalog(settings.Tasks, settings.Queues);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(settings));

@@ -55,10 +55,11 @@ public static class DaemonRunner
         }
 
         using var heldLock = stateLock;
-        var logger = DaemonLogging.CreateLogger(settings);
+        var masker = new SecretMasker(settings.Secrets);
+        var logger = DaemonLogging.CreateLogger(settings, masker);
         try
         {
-            var app = DaemonHost.Build(settings, configuration, logger);
+            var app = DaemonHost.Build(settings, configuration, logger, masker);
 
             // Not a refusal: the command may be installed after opsd starts (see CommandChecks).
             var (commandErrors, commandWarnings) = CommandChecks.Check(settings);

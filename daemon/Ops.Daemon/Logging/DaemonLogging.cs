@@ -23,6 +23,9 @@ public static class DaemonLogging
     /// <summary>Builds opsd's logger from the validated settings and routes Serilog's SelfLog into it.</summary>
     public static Logger CreateLogger(OpsSettings settings) => CreateLogger(settings, TimeProvider.System);
 
+    /// <summary>As <see cref="CreateLogger(OpsSettings)"/>, masking what <paramref name="masker"/> masks (a reload adds to it).</summary>
+    internal static Logger CreateLogger(OpsSettings settings, SecretMasker masker) => CreateLogger(settings, TimeProvider.System, masker: masker);
+
     /// <summary>The durable buffer of the Seq sink: &lt;StateDirectory&gt;/seq.</summary>
     public static string BufferDirectory(OpsSettings settings)
     {
@@ -30,10 +33,10 @@ public static class DaemonLogging
         return Path.Combine(settings.StateDirectory, "seq");
     }
 
-    internal static Logger CreateLogger(OpsSettings settings, TimeProvider time, Action<LoggerSinkConfiguration>? extraSinks = null)
+    internal static Logger CreateLogger(OpsSettings settings, TimeProvider time, Action<LoggerSinkConfiguration>? extraSinks = null, SecretMasker? masker = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var masker = new SecretMasker(settings.Secrets);
+        masker ??= new SecretMasker(settings.Secrets);
         var relay = new SelfLogRelay(time);
         var problems = new List<string>();
         var configuration = new LoggerConfiguration()

@@ -15,17 +15,33 @@ internal sealed class SecretMasker
 
     private static readonly MessageTemplateParser Parser = new();
 
-    private readonly string[] _secrets;
+    private readonly Lock _adding = new();
+
+    // Replaced whole, never changed in place: a reader sees the old set or the new one.
+    private volatile string[] _secrets;
 
     /// <summary>Masks <paramref name="secrets"/>; the longest first, so that a secret containing another is masked whole.</summary>
     public SecretMasker(IEnumerable<string> secrets)
     {
         ArgumentNullException.ThrowIfNull(secrets);
-        _secrets = [.. secrets.Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
+        _secrets = Ordered(secrets);
     }
 
     /// <summary>True when there is nothing to mask.</summary>
     public bool IsEmpty => _secrets.Length == 0;
+
+    /// <summary>
+    /// Masks <paramref name="secrets"/> from now on as well (a reload's). Secrets are never dropped: a value once
+    /// configured as a secret is no less secret for having been changed.
+    /// </summary>
+    public void Add(IEnumerable<string> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        lock (_adding)
+        {
+            _secrets = Ordered(_secrets.Concat(secrets));
+        }
+    }
 
     /// <summary>True when <paramref name="text"/> contains a secret.</summary>
     public bool Contains(string? text)
@@ -117,6 +133,9 @@ internal sealed class SecretMasker
         DateTime or DateTimeOffset or TimeSpan or Guid or Enum => null,
         var other => other.ToString(),
     };
+
+    private static string[] Ordered(IEnumerable<string> secrets) =>
+        [.. secrets.Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
 
     /// <summary>Stands in for an exception whose text held a secret; renders as the original, masked.</summary>
     private sealed class MaskedException(Exception original, string text, string message) : Exception(message)

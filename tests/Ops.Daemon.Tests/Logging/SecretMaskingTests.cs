@@ -73,6 +73,18 @@ public sealed class SecretMaskingTests : IDisposable
     }
 
     [Fact]
+    public void Add_AReloadsSecrets_MaskedFromThenOnWithTheOldOnesKept()
+    {
+        var masker = new SecretMasker(["old-secret-1"]);
+        Assert.Equal("new-secret-22 ***", masker.MaskText("new-secret-22 old-secret-1"));
+
+        masker.Add(["new-secret-22", "new"]);
+
+        Assert.Equal("*** ***", masker.MaskText("new-secret-22 old-secret-1"));
+        Assert.True(masker.Contains("x new-secret-22"));
+    }
+
+    [Fact]
     public void SeqSettings_ToString_ShowsTheServerButNotTheKey()
     {
         var seq = Settings().Seq!;
