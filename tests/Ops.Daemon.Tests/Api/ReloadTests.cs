@@ -134,6 +134,32 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task Reload_DryRunOfValuesPastTheirType_400NamingEachKeyNot500()
+    {
+        await using var opsd = await new Opsd(new JsonObject { ["web"] = Worker.Program(["--forever"]) }).StartAsync();
+        var web = (await opsd.WaitForStateAsync("web", "Running", Wait)).Single();
+
+        Rewrite(opsd, ops =>
+        {
+            ops["Programs"]!["web"]!["StopTimeout"] = "1e300s";
+            ops["Programs"]!["web"]!["StartSeconds"] = 1e20;
+            ops["Programs"]!["web"]!["RestartWindow"] = "99999999999d";
+            ops["Programs"]!["web"]!["WorkingDirectory"] = "/tmp\u0000x";
+        });
+        using var response = await opsd.Http.PostAsync("/api/v1/reload?dryRun=true", null);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"reload answered {(int)response.StatusCode}: {body}");
+        var paths = JsonNode.Parse(body)!["errors"]!.AsArray().Select(e => e!["path"]!.GetValue<string>()).ToList();
+        Assert.Contains("Ops:Programs:web:StopTimeout", paths);
+        Assert.Contains("Ops:Programs:web:StartSeconds", paths);
+        Assert.Contains("Ops:Programs:web:RestartWindow", paths);
+        Assert.Contains("Ops:Programs:web:WorkingDirectory", paths);
+        Assert.DoesNotContain(" at Ops.", body, StringComparison.Ordinal);
+        Assert.Equal(web.Pid, (await opsd.ProgramsAsync("web")).Single().Pid);
+    }
+
+    [Fact]
     public async Task Reload_ProgramAddedAndProgramRemoved_NewOneRunsOldOneIsGone()
     {
         await using var opsd = await new Opsd(new JsonObject
