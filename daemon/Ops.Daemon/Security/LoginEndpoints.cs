@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using Ops.Daemon.Api;
 using Ops.Daemon.Configuration;
 
 namespace Ops.Daemon.Security;
@@ -7,6 +9,8 @@ namespace Ops.Daemon.Security;
 internal static class LoginEndpoints
 {
     private static readonly TimeSpan CookieLifetime = TimeSpan.FromHours(12);
+
+    private const long MaxFormBytes = 16 * 1024;
 
     public static void MapLoginEndpoints(this IEndpointRouteBuilder app)
     {
@@ -17,6 +21,22 @@ internal static class LoginEndpoints
 
         app.MapPost("/login", async (HttpContext context, OpsSettings settings) =>
         {
+            // Anyone may post here: a token and a path fit in a few KB, so no bigger body is read.
+            if (context.Request.ContentLength is > MaxFormBytes)
+            {
+                return Problems.TooLarge(MaxFormBytes, "a login form holds a token and a returnUrl");
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxFormBytes;
+            }
+
+            if (!context.Request.HasFormContentType)
+            {
+                return Problems.UnsupportedMediaType(context.Request.ContentType, "application/x-www-form-urlencoded (the login page's form)");
+            }
+
             var form = await context.Request.ReadFormAsync();
             var returnUrl = form["returnUrl"].ToString();
             var token = form["token"].ToString().Trim();
