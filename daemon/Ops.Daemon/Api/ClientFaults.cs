@@ -38,7 +38,7 @@ internal static class ClientFaults
         BadHttpRequestException bad => new Fault(bad.StatusCode, TitleOf(bad.StatusCode), bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "body" : "request", bad.Message),
 
         // The form readers' limits (fields, key and value lengths, multipart sections and boundaries).
-        InvalidDataException => new Fault(StatusCodes.Status400BadRequest, "Bad body", "body", $"{ex.Message} Send a smaller, well-formed form."),
+        InvalidDataException => new Fault(StatusCodes.Status400BadRequest, "Bad body", "body", $"{ex.Message} Send a well-formed form within the limits."),
 
         // Reading a form from a request that is not one; the message is only "Incorrect Content-Type".
         InvalidOperationException when ThrownBy(ex, typeof(FormFeature)) => new Fault(
