@@ -17,7 +17,7 @@ internal static class LoginEndpoints
         app.MapGet("/", () => Results.Redirect(AccessPolicy.ConsolePath));
 
         app.MapGet("/login", (string? returnUrl, OpsSettings settings) =>
-            settings.Tokens.Count == 0 ? Results.Redirect(Local(returnUrl)) : Page(returnUrl, null, StatusCodes.Status200OK));
+            settings.Tokens.Count == 0 ? Results.Redirect(ReturnUrl.Local(returnUrl)) : Page(returnUrl, null, StatusCodes.Status200OK));
 
         app.MapPost("/login", async (HttpContext context, OpsSettings settings) =>
         {
@@ -53,7 +53,7 @@ internal static class LoginEndpoints
                 MaxAge = CookieLifetime,
                 Path = "/",
             });
-            return Results.Redirect(Local(returnUrl));
+            return Results.Redirect(ReturnUrl.Local(returnUrl));
         }).DisableAntiforgery();
 
         app.MapPost("/logout", (HttpContext context) =>
@@ -62,10 +62,6 @@ internal static class LoginEndpoints
             return Results.Redirect("/login");
         }).DisableAntiforgery();
     }
-
-    /// <summary>Only paths on this daemon: never an open redirect.</summary>
-    private static string Local(string? returnUrl) =>
-        returnUrl is { Length: > 1 } && returnUrl[0] == '/' && returnUrl[1] != '/' && returnUrl[1] != '\\' ? returnUrl : AccessPolicy.ConsolePath;
 
     private static IResult Page(string? returnUrl, string? error, int status)
     {
@@ -78,7 +74,7 @@ internal static class LoginEndpoints
             <form method="post" action="/login">
             <label for="token">Token</label>
             <input id="token" name="token" type="password" autocomplete="off" autofocus>
-            <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(Local(returnUrl))}}">
+            <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(ReturnUrl.Local(returnUrl))}}">
             <button id="sign-in" type="submit">Sign in</button>
             </form><p>A token comes from <code>opsd token new --name NAME --role Admin|Viewer</code>.</p></body></html>
             """;
