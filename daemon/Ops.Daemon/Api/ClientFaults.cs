@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Ops.Daemon.Api;
@@ -49,6 +50,10 @@ internal static class ClientFaults
 
         // A multipart body that ends before its closing boundary.
         IOException when ThrownBy(ex, typeof(FormFeature)) => new Fault(StatusCodes.Status400BadRequest, "Bad body", "body", "the form ends before it is complete (a multipart body needs its closing boundary)."),
+
+        // The console's antiforgery check reads the form first and wraps what went wrong there.
+        AntiforgeryValidationException => (ex.InnerException is { } inner ? Classify(inner, request) : null)
+            ?? new Fault(StatusCodes.Status400BadRequest, "Bad antiforgery token", "body", "the console's form carries no valid antiforgery token; reload the page and try again."),
         _ => null,
     };
 

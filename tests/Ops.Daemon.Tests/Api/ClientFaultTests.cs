@@ -75,6 +75,33 @@ public sealed class ClientFaultTests
         AssertNoErrorLogged(opsd, failures);
     }
 
+    [Fact]
+    public async Task Console_BrokenFormPosts_AreRefusedWith400Problems()
+    {
+        // Found by HttpFuzzTests: the console's antiforgery check reads the form and wrapped the failure, so 500.
+        var admin = Tokens.New();
+        await using var opsd = await new Opsd([], AuthMatrixTests.SecuredOps(admin, Tokens.New()), admin).StartAsync();
+        var cases = new (string What, string ContentType, string Body)[]
+        {
+            ("multipart without boundary", "multipart/form-data", "x"),
+            ("multipart cut short", "multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"jobs[]\"\r\n\r\n1"),
+            ("too many fields", "application/x-www-form-urlencoded", string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}=x"))),
+        };
+
+        var failures = new List<string>();
+        foreach (var path in new[] { "/hangfire/jobs/failed/requeue", "/hangfire/programs" })
+        {
+            foreach (var (what, contentType, body) in cases)
+            {
+                var bytes = Encoding.UTF8.GetBytes(body);
+                var head = $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {admin}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}";
+                Check(await RawHttp.SendAsync(opsd.Port, head, bytes, Timeout), $"POST {path} with {what}", [HttpStatusCode.BadRequest], failures);
+            }
+        }
+
+        AssertNoErrorLogged(opsd, failures);
+    }
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     private static MemoryStream Chunked(byte[] body)
