@@ -10,25 +10,29 @@ public static partial class ProgramEndpoints
     private static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// tail -f as server-sent events: the backlog, then every new line as <c>data: {json}</c>, until the client goes.
-    /// A client too slow to keep up loses lines, and is told how many in a <c>event: dropped</c> message.
+    /// tail -f as server-sent events: the backlog, then every new line as <c>data: {json}</c>, until the client goes
+    /// or the daemon begins to stop. A client too slow to keep up loses lines, and is told how many in a
+    /// <c>event: dropped</c> message.
     /// </summary>
-    private static async Task FollowAsync(HttpContext http, InstanceOutputStore output, string program, int instance, OutputStream stream, int backlog)
+    private static async Task FollowAsync(HttpContext http, InstanceOutputStore output, IHostApplicationLifetime lifetime, string program, int instance, OutputStream stream, int backlog)
     {
-        var ct = http.RequestAborted;
+        // Kestrel waits for open requests before it lets the host go on stopping; a stream that outlived
+        // ApplicationStopping would hold the shutdown until its budget is spent.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ended.Token;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
         using var subscription = output.Follow(program, instance, stream, backlog);
-        foreach (var line in subscription.Backlog)
-        {
-            await WriteEventAsync(http, null, LineDto.Of(line), ct);
-        }
-
-        await http.Response.Body.FlushAsync(ct);
         long reportedDrops = 0;
         try
         {
+            foreach (var line in subscription.Backlog)
+            {
+                await WriteEventAsync(http, null, LineDto.Of(line), ct);
+            }
+
+            await http.Response.Body.FlushAsync(ct);
             while (!ct.IsCancellationRequested)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -60,7 +64,7 @@ public static partial class ProgramEndpoints
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the daemon is stopping: either way the response ends here, cleanly.
         }
     }
 
@@ -77,7 +81,7 @@ public static partial class ProgramEndpoints
 
     /// <summary>GET /api/v1/programs/{name}/log?stream=stdout&amp;lines=100: the last lines of one instance.</summary>
     private static void MapLogEndpoint(RouteGroupBuilder programs) =>
-        programs.MapGet("/{name}/log", async (string name, string? stream, int? lines, bool? follow, HttpContext http, ISupervisor supervisor, InstanceOutputStore output) =>
+        programs.MapGet("/{name}/log", async (string name, string? stream, int? lines, bool? follow, HttpContext http, ISupervisor supervisor, InstanceOutputStore output, IHostApplicationLifetime lifetime) =>
         {
             var (program, instance) = SplitTarget(name);
             var snapshot = supervisor.Snapshot(program);
@@ -112,7 +116,7 @@ public static partial class ProgramEndpoints
 
             if (follow == true)
             {
-                await FollowAsync(http, output, program, instance ?? 0, which, count);
+                await FollowAsync(http, output, lifetime, program, instance ?? 0, which, count);
                 return Results.Empty;
             }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Ops.Jobs.Queries;
 using Ops.Jobs.Storage;
 using Ops.Jobs.Submitting;
@@ -8,7 +9,13 @@ namespace Ops.Daemon.Api;
 /// <summary>POST /api/v1/tasks/{name}/runs and GET /api/v1/jobs/{id}.</summary>
 public static class TaskEndpoints
 {
-    private const long MaxBodyBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// One limit for a run request, enforced here both before reading (Content-Length) and while reading (chunked):
+    /// the body is buffered and parsed whole, so it must fit in memory several times over.
+    /// </summary>
+    public const long MaxBodyBytes = 32L * 1024 * 1024;
+
+    private const string SplitAdvice = "split the items over several requests";
     private const int MaxIds = 500;
 
     /// <summary>Maps the task routes.</summary>
@@ -91,11 +98,24 @@ public static class TaskEndpoints
     {
         if (request.ContentLength is > MaxBodyBytes)
         {
-            return (null, null, Problems.BadRequest("body", $"is larger than {MaxBodyBytes} bytes; split the items over several requests"));
+            return (null, null, Problems.TooLarge(MaxBodyBytes, SplitAdvice));
+        }
+
+        // Kestrel's own default (30 MB) would otherwise be the limit for bodies without a Content-Length.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
         }
 
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        try
+        {
+            await request.Body.CopyToAsync(buffer, ct);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, null, Problems.TooLarge(MaxBodyBytes, SplitAdvice));
+        }
         if (buffer.Length == 0)
         {
             return (null, null, null);

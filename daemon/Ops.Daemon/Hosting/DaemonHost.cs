@@ -53,12 +53,16 @@ public static class DaemonHost
         builder.Services.AddTaskRuns(catalog, new JobsOptions(settings.HostName, settings.Storage));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddProblemDetails();
+
+        // A query value that does not bind throws, so ClientFaults answers it naming the parameter (not an empty 400).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpsSecurity();
 
         var app = builder.Build();
         JobsServices.InstallFilters(app.Services);
         GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(app.Services.GetRequiredService<ILoggerFactory>()));
         app.UseExceptionHandler();
+        app.UseClientFaults();
         app.UseAuthentication();
         app.UseAccessPolicy();
         app.MapLoginEndpoints();

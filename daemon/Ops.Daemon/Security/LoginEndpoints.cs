@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using Ops.Daemon.Api;
 using Ops.Daemon.Configuration;
 
 namespace Ops.Daemon.Security;
@@ -8,15 +10,33 @@ internal static class LoginEndpoints
 {
     private static readonly TimeSpan CookieLifetime = TimeSpan.FromHours(12);
 
+    private const long MaxFormBytes = 16 * 1024;
+
     public static void MapLoginEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => Results.Redirect(AccessPolicy.ConsolePath));
 
         app.MapGet("/login", (string? returnUrl, OpsSettings settings) =>
-            settings.Tokens.Count == 0 ? Results.Redirect(Local(returnUrl)) : Page(returnUrl, null, StatusCodes.Status200OK));
+            settings.Tokens.Count == 0 ? Results.Redirect(ReturnUrl.Local(returnUrl)) : Page(returnUrl, null, StatusCodes.Status200OK));
 
         app.MapPost("/login", async (HttpContext context, OpsSettings settings) =>
         {
+            // Anyone may post here: a token and a path fit in a few KB, so no bigger body is read.
+            if (context.Request.ContentLength is > MaxFormBytes)
+            {
+                return Problems.TooLarge(MaxFormBytes, "a login form holds a token and a returnUrl");
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxFormBytes;
+            }
+
+            if (!context.Request.HasFormContentType)
+            {
+                return Problems.UnsupportedMediaType(context.Request.ContentType, "application/x-www-form-urlencoded (the login page's form)");
+            }
+
             var form = await context.Request.ReadFormAsync();
             var returnUrl = form["returnUrl"].ToString();
             var token = form["token"].ToString().Trim();
@@ -33,7 +53,7 @@ internal static class LoginEndpoints
                 MaxAge = CookieLifetime,
                 Path = "/",
             });
-            return Results.Redirect(Local(returnUrl));
+            return Results.Redirect(ReturnUrl.Local(returnUrl));
         }).DisableAntiforgery();
 
         app.MapPost("/logout", (HttpContext context) =>
@@ -42,10 +62,6 @@ internal static class LoginEndpoints
             return Results.Redirect("/login");
         }).DisableAntiforgery();
     }
-
-    /// <summary>Only paths on this daemon: never an open redirect.</summary>
-    private static string Local(string? returnUrl) =>
-        returnUrl is { Length: > 1 } && returnUrl[0] == '/' && returnUrl[1] != '/' && returnUrl[1] != '\\' ? returnUrl : AccessPolicy.ConsolePath;
 
     private static IResult Page(string? returnUrl, string? error, int status)
     {
@@ -58,7 +74,7 @@ internal static class LoginEndpoints
             <form method="post" action="/login">
             <label for="token">Token</label>
             <input id="token" name="token" type="password" autocomplete="off" autofocus>
-            <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(Local(returnUrl))}}">
+            <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(ReturnUrl.Local(returnUrl))}}">
             <button id="sign-in" type="submit">Sign in</button>
             </form><p>A token comes from <code>opsd token new --name NAME --role Admin|Viewer</code>.</p></body></html>
             """;

@@ -57,6 +57,42 @@ public sealed class TailCommandTests
         Assert.All(events, e => Assert.StartsWith("tick ", e.GetProperty("text").GetString(), StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TailFollow_OpsdGetsSigterm_OpsdStopsCleanlyAndOpsctlSaysTheStreamEnded()
+    {
+        await using var opsd = await new Opsd(new JsonObject
+        {
+            ["ticker"] = Worker.Shell("while true; do echo tick; sleep 0.2; done"),
+        }).StartAsync();
+        await opsd.WaitForStateAsync("ticker", "Running", Wait);
+        await WaitForOutputAsync(opsd, "ticker", "tick");
+
+        using var process = Opsctl.Start(["--url", opsd.Url, "tail", "ticker", "-f", "-n", "1"]);
+        using var cts = new CancellationTokenSource(Wait);
+        try
+        {
+            Assert.Equal("tick", await process.StandardOutput.ReadLineAsync(cts.Token));
+            var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(0, await opsd.StopAsync(TimeSpan.FromSeconds(12)));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"opsd took {clock.Elapsed} to stop with opsctl tail -f attached");
+            Assert.Empty(opsd.LiveChildren());
+
+            await process.StandardOutput.ReadToEndAsync(cts.Token);
+            await process.WaitForExitAsync(cts.Token);
+            Assert.Equal(3, process.ExitCode);
+            Assert.Contains("ended the stream", await stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
     /// <summary>Runs opsctl tail -f until it has printed <paramref name="count"/> lines, then ends it.</summary>
     private static async Task<List<string>> FollowAsync(string[] args, int count)
     {

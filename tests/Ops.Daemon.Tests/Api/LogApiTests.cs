@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -47,5 +48,50 @@ public sealed class LogApiTests
         using var bad = await opsd.Http.GetAsync("/api/v1/programs/talk/log?stream=stdin");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("stream", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_WhileAFollowStreamIsOpen_EndsTheStreamStopsEveryProgramAndExitsZero()
+    {
+        await using var opsd = await new Opsd(new JsonObject
+        {
+            ["talk"] = Worker.Shell("while true; do echo tick; sleep 0.2; done"),
+            ["quiet"] = Worker.Program(["--forever"]),
+        }).StartAsync();
+        await opsd.WaitForStateAsync("talk", "Running", Wait);
+        await opsd.WaitForStateAsync("quiet", "Running", Wait);
+
+        // A follower of its own, with no client timeout: only opsd may end this stream.
+        using var follower = new HttpClient { BaseAddress = new Uri(opsd.Url), Timeout = Timeout.InfiniteTimeSpan };
+        using var cts = new CancellationTokenSource(Wait);
+        using var response = await follower.GetAsync("/api/v1/programs/talk/log?lines=1&follow=true", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        Assert.StartsWith("data: ", await reader.ReadLineAsync(cts.Token), StringComparison.Ordinal);
+
+        var clock = Stopwatch.StartNew();
+        var exitCode = await opsd.StopAsync(TimeSpan.FromSeconds(12));
+        clock.Stop();
+
+        Assert.Equal(0, exitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"opsd took {clock.Elapsed} to stop with a follower attached");
+        Assert.Empty(opsd.LiveChildren());
+        Assert.DoesNotContain("Shutdown timed out", opsd.Output, StringComparison.Ordinal);
+
+        // The stream ended when stopping began: what is left to read ends, it does not hang.
+        while (await ReadOrEndAsync(reader, cts.Token) is not null)
+        {
+        }
+    }
+
+    private static async Task<string?> ReadOrEndAsync(StreamReader reader, CancellationToken ct)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(ct);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }
