@@ -3,9 +3,11 @@ namespace Ops.Processes.Launching;
 /// <summary>
 /// The processes of one launch that may have left its process group: every process carrying its token. Remembers
 /// the stage of a stop (the last signal sent), so a carrier found later, one that forked again while being swept, gets
-/// that signal too: a stop loops until a sweep finds none, and on the forced stage every new one gets SIGKILL.
+/// that signal too: a stop loops until a sweep finds none, and on the forced stage every new one gets SIGKILL. The
+/// members of the launch's own group are not carriers here: the group's signal reached them already, and a second
+/// SIGTERM would run their handlers twice.
 /// </summary>
-internal sealed class LaunchCarriers(string token, ulong notBefore)
+internal sealed class LaunchCarriers(string token, ulong notBefore, int group)
 {
     private readonly Lock _lock = new();
 
@@ -19,6 +21,9 @@ internal sealed class LaunchCarriers(string token, ulong notBefore)
 
     /// <summary>The earliest start time (boot clock ticks) a carrier can have.</summary>
     public ulong NotBefore { get; } = notBefore;
+
+    /// <summary>The launch's process group, signalled as a group (0: none).</summary>
+    public int Group { get; } = group;
 
     /// <summary>Sends <paramref name="signal"/> to every carrier now, and makes it the stage's signal for later finds.</summary>
     /// <returns>The carriers found.</returns>
@@ -37,7 +42,7 @@ internal sealed class LaunchCarriers(string token, ulong notBefore)
     /// One sweep: the carriers still alive. Those that have not had the stage's signal yet get it now (none before
     /// the first <see cref="Signal"/>).
     /// </summary>
-    public IReadOnlyList<int> Sweep() => Sweep(TokenSweep.Find(Token, NotBefore));
+    public IReadOnlyList<int> Sweep() => Sweep(TokenSweep.Find(Token, NotBefore, Group));
 
     /// <summary>As <see cref="Sweep()"/>, over carriers found by a sweep that served several launches at once.</summary>
     public IReadOnlyList<int> Sweep(IReadOnlyList<int> found)

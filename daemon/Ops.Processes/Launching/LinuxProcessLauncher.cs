@@ -146,7 +146,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         LogStarted(_logger, spec.Program, spec.Instance, pid, plan.File);
         // The sweep for carriers of the token only reads processes that started no earlier than the child.
-        LaunchCarriers? carriers = launchToken is null ? null : new LaunchCarriers(launchToken, startedNoEarlier);
+        LaunchCarriers? carriers = launchToken is null ? null : new LaunchCarriers(launchToken, startedNoEarlier, pid);
         return new RunningProcess(spec, pid, reaped, reapedSignal, pumps, output, spec.Supervised ? _records : null, carriers, stdinCancellation, _time, _logger);
     }
 

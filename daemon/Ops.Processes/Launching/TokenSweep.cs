@@ -26,9 +26,10 @@ internal static class TokenSweep
     /// The live processes carrying each of <paramref name="tokens"/>, in one pass over /proc. Only processes that
     /// started at or after <paramref name="notBefore"/> (clock ticks after boot, as in /proc/&lt;pid&gt;/stat) are
     /// read: a carrier descends from the launch, so it cannot be older, and reading the stat line is cheaper than
-    /// reading the environment.
+    /// reading the environment. Members of <paramref name="exceptGroup"/> (the launch's own group, which its group
+    /// signals reach) are left out.
     /// </summary>
-    public static Dictionary<string, List<int>> Find(IReadOnlySet<string> tokens, ulong notBefore = 0)
+    public static Dictionary<string, List<int>> Find(IReadOnlySet<string> tokens, ulong notBefore = 0, int exceptGroup = 0)
     {
         var found = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         if (tokens.Count == 0)
@@ -50,7 +51,8 @@ internal static class TokenSweep
                     continue;
                 }
 
-                if (notBefore > 0 && (!ProcessTable.TryRead(pid, out ProcessStat stat) || stat.StartTime < notBefore || stat.IsZombie))
+                if ((notBefore > 0 || exceptGroup > 0)
+                    && (!ProcessTable.TryRead(pid, out ProcessStat stat) || stat.StartTime < notBefore || stat.IsZombie || stat.GroupId == exceptGroup))
                 {
                     continue;
                 }
@@ -74,9 +76,9 @@ internal static class TokenSweep
         return found;
     }
 
-    /// <summary>The carriers of one token; see <see cref="Find(IReadOnlySet{string}, ulong)"/>.</summary>
-    public static List<int> Find(string token, ulong notBefore = 0) =>
-        Find(new HashSet<string>(StringComparer.Ordinal) { token }, notBefore).GetValueOrDefault(token) ?? [];
+    /// <summary>The carriers of one token; see <see cref="Find(IReadOnlySet{string}, ulong, int)"/>.</summary>
+    public static List<int> Find(string token, ulong notBefore = 0, int exceptGroup = 0) =>
+        Find(new HashSet<string>(StringComparer.Ordinal) { token }, notBefore, exceptGroup).GetValueOrDefault(token) ?? [];
 
     /// <summary>
     /// Sends <paramref name="signal"/> to <paramref name="pid"/> if it carries <paramref name="token"/>: the pidfd pins

@@ -151,9 +151,13 @@ public sealed partial class OrphanReaper
     private async Task<EndedOrphanGroup?> StopAsync(
         string path, GroupRecord record, IReadOnlyList<int> carriers, OrphanStopPolicy policy, CancellationToken cancellationToken)
     {
-        LaunchCarriers? launch = record.LaunchToken is { Length: > 0 } token ? new LaunchCarriers(token, 0) : null;
         IReadOnlyList<int> members = FindRecordedMembers(record);
         IReadOnlyList<int> pids = [.. members.Union(carriers).Order()];
+
+        // A proven group gets its signals as a group; carriers outside it one by one.
+        LaunchCarriers? launch = record.LaunchToken is { Length: > 0 } token
+            ? new LaunchCarriers(token, 0, members.Count > 0 ? record.Pgid : 0)
+            : null;
         if (pids.Count == 0)
         {
             File.Delete(path);
