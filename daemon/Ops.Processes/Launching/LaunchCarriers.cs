@@ -29,13 +29,21 @@ internal sealed class LaunchCarriers(string token, ulong notBefore, int group)
     /// <returns>The carriers found.</returns>
     public IReadOnlyList<int> Signal(int signal)
     {
+        BeginStage(signal);
+        return Sweep();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="signal"/> the stage's signal without sweeping: the next <see cref="Sweep()"/>, whoever
+    /// runs it, sends it. A sweep that was started for an earlier stage sends the newer signal.
+    /// </summary>
+    public void BeginStage(int signal)
+    {
         lock (_lock)
         {
             _stageSignal = signal;
             _signalled.Clear();
         }
-
-        return Sweep();
     }
 
     /// <summary>

@@ -115,10 +115,30 @@ internal sealed partial class RunningProcess : IRunningProcess
             LogSignalFailed(_logger, _spec.Program, _spec.Instance, Pid, signal, Errno.Describe(errno));
         }
 
-        IReadOnlyList<int> escaped = _carriers?.Signal(signal) ?? [];
-        if (escaped.Count > 0)
+        if (_carriers is not { } carriers)
         {
-            LogSignalledCarriers(_logger, _spec.Program, _spec.Instance, Pid, signal, string.Join(",", escaped));
+            return;
+        }
+
+        // The graceful stage sweeps on the thread pool: a sweep reads every process's environment (milliseconds on a
+        // busy host), and the leader's exit and the group check need not wait for it. The forced stage sweeps here,
+        // so a caller that waits for the group after Kill knows every carrier found has had SIGKILL.
+        carriers.BeginStage(signal);
+        if (signal == LinuxConstants.SIGKILL)
+        {
+            LogCarriers(carriers.Sweep(), signal);
+        }
+        else
+        {
+            _ = Task.Run(() => LogCarriers(carriers.Sweep(), signal));
+        }
+    }
+
+    private void LogCarriers(IReadOnlyList<int> carriers, int signal)
+    {
+        if (carriers.Count > 0)
+        {
+            LogSignalledCarriers(_logger, _spec.Program, _spec.Instance, Pid, signal, string.Join(",", carriers));
         }
     }
 

@@ -23,11 +23,10 @@ internal static class TokenSweep
     private static readonly byte[] s_entryName = Encoding.ASCII.GetBytes(GroupRecord.LaunchTokenVariable + "=");
 
     /// <summary>
-    /// The live processes carrying each of <paramref name="tokens"/>, in one pass over /proc. Only processes that
-    /// started at or after <paramref name="notBefore"/> (clock ticks after boot, as in /proc/&lt;pid&gt;/stat) are
-    /// read: a carrier descends from the launch, so it cannot be older, and reading the stat line is cheaper than
-    /// reading the environment. Members of <paramref name="exceptGroup"/> (the launch's own group, which its group
-    /// signals reach) are left out.
+    /// The live processes carrying each of <paramref name="tokens"/>, in one pass over /proc. Processes that started
+    /// before <paramref name="notBefore"/> (clock ticks after boot, as in /proc/&lt;pid&gt;/stat) are left out (a
+    /// carrier descends from the launch, so an older one inherited nothing from it), and so are the members of
+    /// <paramref name="exceptGroup"/> (the launch's own group, which its group signals reach).
     /// </summary>
     public static Dictionary<string, List<int>> Find(IReadOnlySet<string> tokens, ulong notBefore = 0, int exceptGroup = 0)
     {
@@ -51,13 +50,10 @@ internal static class TokenSweep
                     continue;
                 }
 
-                if ((notBefore > 0 || exceptGroup > 0)
-                    && (!ProcessTable.TryRead(pid, out ProcessStat stat) || stat.StartTime < notBefore || stat.IsZombie || stat.GroupId == exceptGroup))
-                {
-                    continue;
-                }
-
-                if (TokenOf(pid, tokens, ref buffer) is { } token)
+                // The stat line only for carriers: reading it for every process cost more than the environment read.
+                if (TokenOf(pid, tokens, ref buffer) is { } token
+                    && ((notBefore == 0 && exceptGroup == 0)
+                        || (ProcessTable.TryRead(pid, out ProcessStat stat) && stat.StartTime >= notBefore && !stat.IsZombie && stat.GroupId != exceptGroup)))
                 {
                     if (!found.TryGetValue(token, out List<int>? pids))
                     {
