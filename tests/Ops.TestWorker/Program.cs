@@ -17,6 +17,19 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 64;
 }
 
+// Escaping the process group comes first: the copy a test later finds must already be outside it.
+if (options.Leave is not null && (options.Leave == "session" ? Escaping.setsid() : Escaping.setpgid(0, 0)) < 0)
+{
+    Console.Error.WriteLine($"ops-testworker: cannot leave the {options.Leave}: errno {Marshal.GetLastPInvokeError()}");
+    return 70;
+}
+
+if (options.SpawnAndExit)
+{
+    StartCopy(options.GrandchildArgs);
+    return 0;
+}
+
 var registrations = new List<PosixSignalRegistration>();
 if (options.IgnoreTerm)
 {
@@ -41,6 +54,16 @@ for (int mb = 0; mb < options.AllocMegabytes; mb++)
 for (int i = 0; i < options.Grandchildren; i++)
 {
     StartCopy(options.GrandchildArgs);
+}
+
+switch (options.Escape)
+{
+    case "session" or "group":
+        StartCopy([.. options.GrandchildArgs, "--leave", options.Escape]);
+        break;
+    case "daemon":
+        StartCopy([.. options.GrandchildArgs, "--leave", "session", "--spawn-and-exit"]);
+        break;
 }
 
 int pid = Environment.ProcessId;

@@ -40,7 +40,19 @@ internal sealed class WorkerOptions
 
     public int ExitCode { get; private set; }
 
-    /// <summary>The arguments minus --grandchildren N: what each grandchild is started with.</summary>
+    /// <summary>Leave the process group before anything else: "session" (setsid), "group" (setpgid(0, 0)).</summary>
+    public string? Leave { get; private set; }
+
+    /// <summary>
+    /// Start one copy that leaves the group: "session", "group", or "daemon" (a middle copy calls setsid, starts the
+    /// copy and exits at once: fork-setsid-fork).
+    /// </summary>
+    public string? Escape { get; private set; }
+
+    /// <summary>The daemon's middle copy: start the copy, then exit 0 before doing anything else.</summary>
+    public bool SpawnAndExit { get; private set; }
+
+    /// <summary>The arguments minus --grandchildren N and the escape flags: what each grandchild is started with.</summary>
     public List<string> GrandchildArgs { get; } = [];
 
     public static WorkerOptions Parse(string[] args)
@@ -72,10 +84,13 @@ internal sealed class WorkerOptions
                 case "--sleep": options.SleepSeconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--forever": options.Forever = true; break;
                 case "--exit": options.ExitCode = Int(); break;
+                case "--leave": options.Leave = Kind(Value(), "session", "group"); break;
+                case "--escape": options.Escape = Kind(Value(), "session", "group", "daemon"); break;
+                case "--spawn-and-exit": options.SpawnAndExit = true; break;
                 default: throw new ArgumentException($"unknown flag '{flag}'");
             }
 
-            if (flag != "--grandchildren")
+            if (flag is not ("--grandchildren" or "--leave" or "--escape" or "--spawn-and-exit"))
             {
                 options.GrandchildArgs.AddRange(args[start..(i + 1)]);
             }
@@ -83,4 +98,7 @@ internal sealed class WorkerOptions
 
         return options;
     }
+
+    private static string Kind(string value, params string[] kinds) =>
+        kinds.Contains(value) ? value : throw new ArgumentException($"'{value}' is not one of {string.Join(", ", kinds)}");
 }

@@ -84,25 +84,26 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         catch (OperationCanceledException)
         {
             // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
-            Stop(process, spec, taskName, startedAt);
+            Stop(process, spec, taskName, jobId, startedAt);
             LogCanceled(taskName, jobId, attempt, process.Pid);
             throw;
         }
 
         if (exited is not { } exit)
         {
-            Stop(process, spec, taskName, startedAt);
+            Stop(process, spec, taskName, jobId, startedAt);
             throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
         }
 
-        // The leader is gone; anything it left in its group must not outlive the run.
-        if (!process.GroupIsEmpty())
+        // The leader is gone; anything it left, in its group or daemonised out of it, must not outlive the run.
+        bool empty = process.GroupIsEmpty();
+        if (!empty)
         {
             process.Kill();
-            _ = process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).GetAwaiter().GetResult();
+            empty = process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).GetAwaiter().GetResult();
         }
 
-        process.MarkGroupEnded();
+        EndRecord(process, empty, taskName, jobId);
         metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
         var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
         if (exit.ExitCode != 0)
@@ -116,11 +117,27 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     }
 
     /// <summary>A run that must end early (timeout, deletion, shutdown): its whole group is stopped and the record ended.</summary>
-    private void Stop(IRunningProcess process, TaskSpec spec, string taskName, long startedAt)
+    private void Stop(IRunningProcess process, TaskSpec spec, string taskName, string jobId, long startedAt)
     {
         metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-        StopGroupAsync(process, spec).GetAwaiter().GetResult();
-        process.MarkGroupEnded();
+        bool empty = StopGroupAsync(process, spec).GetAwaiter().GetResult();
+        EndRecord(process, empty, taskName, jobId);
+    }
+
+    /// <summary>
+    /// Drops the run's orphan record once nothing of the run is left; survivors of SIGKILL (stuck in the kernel) keep
+    /// it, so that a daemon start finds them by the record's token until the slot's next run replaces it.
+    /// </summary>
+    private void EndRecord(IRunningProcess process, bool empty, string taskName, string jobId)
+    {
+        if (empty)
+        {
+            process.MarkGroupEnded();
+        }
+        else
+        {
+            LogSurvivors(taskName, jobId, process.Pid);
+        }
     }
 
     private static Dictionary<string, string> Environment(TaskSpec spec, string jobId, int attempt, string? itemJson)
@@ -142,7 +159,8 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     private static IReadOnlyList<string> ParseArgs(string? argsJson) =>
         string.IsNullOrEmpty(argsJson) ? [] : JsonSerializer.Deserialize<string[]>(argsJson) ?? [];
 
-    private static async Task StopGroupAsync(IRunningProcess process, TaskSpec spec)
+    /// <summary>The stop sequence; true once nothing of the run is left.</summary>
+    private static async Task<bool> StopGroupAsync(IRunningProcess process, TaskSpec spec)
     {
         process.Signal((int)spec.StopSignal);
         var exited = await Task.WhenAny(process.Exited, Task.Delay(spec.StopTimeout)).ConfigureAwait(false) == process.Exited;
@@ -158,7 +176,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         }
 
         await process.Exited.ConfigureAwait(false);
-        await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
+        return await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
     }
 
     private TaskRunFailedException Fail(PerformContext context, string reason, ProcessExit? exit, IReadOnlyList<string> stderr)
@@ -175,6 +193,9 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task} job {JobId} attempt {Attempt} (pid {Pid}) succeeded")]
     private partial void LogSucceeded(string task, string jobId, int attempt, int pid);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {Task} job {JobId}: processes of the run (process group {Pid}) survived SIGKILL; its orphan record is kept")]
+    private partial void LogSurvivors(string task, string jobId, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Task} job {JobId} attempt {Attempt} (pid {Pid}) canceled: its process group was stopped")]
     private partial void LogCanceled(string task, string jobId, int attempt, int pid);

@@ -14,8 +14,9 @@ namespace Ops.Processes.Launching;
 /// <summary>
 /// Starts children on Linux with posix_spawnp, each the leader of its own session and process group, with stdin
 /// from /dev/null (or a pipe fed the spec's text) and stdout/stderr pumped into the <see cref="InstanceOutputStore"/>.
-/// Exits arrive as events from the process-wide reaper thread. Supervised starts leave an orphan record in the
-/// state directory until <see cref="IRunningProcess.MarkGroupEnded"/>.
+/// Exits arrive as events from the process-wide reaper thread. Supervised starts carry a launch token in their
+/// environment, which stops follow out of the group, and leave an orphan record in the state directory until
+/// <see cref="IRunningProcess.MarkGroupEnded"/>.
 /// </summary>
 public sealed partial class LinuxProcessLauncher : IProcessLauncher
 {
@@ -144,7 +145,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         }
 
         LogStarted(_logger, spec.Program, spec.Instance, pid, plan.File);
-        return new RunningProcess(spec, pid, reaped, reapedSignal, pumps, output, spec.Supervised ? _records : null, stdinCancellation, _time, _logger);
+        // The sweep for carriers of the token only reads processes that started no earlier than the child.
+        LaunchCarriers? carriers = launchToken is null ? null : new LaunchCarriers(launchToken, startedNoEarlier, pid);
+        return new RunningProcess(spec, pid, reaped, reapedSignal, pumps, output, spec.Supervised ? _records : null, carriers, stdinCancellation, _time, _logger);
     }
 
     private static void CheckIdentity(LaunchSpec spec)

@@ -6,7 +6,11 @@ using Ops.Supervision.Os;
 
 namespace Ops.Processes.Launching;
 
-/// <summary>A child started by <see cref="LinuxProcessLauncher"/>: the leader of its own session and process group.</summary>
+/// <summary>
+/// A child started by <see cref="LinuxProcessLauncher"/>: the leader of its own session and process group. A supervised
+/// launch is more than its group: every process carrying the launch's token (one that left the group with setsid or
+/// setpgid, a double-forked daemon) is signalled with it and must be gone before the group counts as empty.
+/// </summary>
 internal sealed partial class RunningProcess : IRunningProcess
 {
     // How long an exit waits for the output pumps to drain the pipes, so the last lines (often the reason for a
@@ -14,6 +18,10 @@ internal sealed partial class RunningProcess : IRunningProcess
     // that long; otherwise the pipes end together with the leader.
     private static readonly TimeSpan s_drainGrace = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_groupPollInterval = TimeSpan.FromMilliseconds(10);
+
+    // A sweep reads the environment of every younger process on the machine: it waits longer between rounds than the
+    // group poll, up to this, while carriers are dying.
+    private static readonly TimeSpan s_maxSweepInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly LaunchSpec _spec;
     private readonly Task<ProcessExit> _reaped;
@@ -25,6 +33,7 @@ internal sealed partial class RunningProcess : IRunningProcess
     private Task<ProcessExit>? _exited;
     private readonly InstanceOutput _output;
     private readonly GroupRecordStore? _records;
+    private readonly LaunchCarriers? _carriers;
     private readonly CancellationTokenSource _stdinCancellation;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -40,6 +49,7 @@ internal sealed partial class RunningProcess : IRunningProcess
         Task pumps,
         InstanceOutput output,
         GroupRecordStore? records,
+        LaunchCarriers? carriers,
         CancellationTokenSource stdinCancellation,
         TimeProvider time,
         ILogger logger)
@@ -66,6 +76,7 @@ internal sealed partial class RunningProcess : IRunningProcess
         _pumps = drained.Task;
         _output = output;
         _records = records;
+        _carriers = carriers;
         _stdinCancellation = stdinCancellation;
         _time = time;
         _logger = logger;
@@ -94,7 +105,8 @@ internal sealed partial class RunningProcess : IRunningProcess
 
     /// <inheritdoc/>
     /// <remarks>A failure other than "no such group" is logged, not thrown: the stop goes on to SIGKILL and the
-    /// group-empty check, which report the outcome.</remarks>
+    /// group-empty check, which report the outcome. The launch's token carriers outside the group get the signal too,
+    /// and so does any carrier a later check finds.</remarks>
     public void Signal(int signal)
     {
         int errno = ProcessGroups.Signal(Pid, signal);
@@ -102,27 +114,60 @@ internal sealed partial class RunningProcess : IRunningProcess
         {
             LogSignalFailed(_logger, _spec.Program, _spec.Instance, Pid, signal, Errno.Describe(errno));
         }
+
+        if (_carriers is not { } carriers)
+        {
+            return;
+        }
+
+        // The graceful stage sweeps on the thread pool: a sweep reads every process's environment (milliseconds on a
+        // busy host), and the leader's exit and the group check need not wait for it. The forced stage sweeps here,
+        // so a caller that waits for the group after Kill knows every carrier found has had SIGKILL.
+        carriers.BeginStage(signal);
+        if (signal == LinuxConstants.SIGKILL)
+        {
+            LogCarriers(carriers.Sweep(), signal);
+        }
+        else
+        {
+            _ = Task.Run(() => LogCarriers(carriers.Sweep(), signal));
+        }
+    }
+
+    private void LogCarriers(IReadOnlyList<int> carriers, int signal)
+    {
+        if (carriers.Count > 0)
+        {
+            LogSignalledCarriers(_logger, _spec.Program, _spec.Instance, Pid, signal, string.Join(",", carriers));
+        }
     }
 
     /// <inheritdoc/>
     public void Kill() => Signal(LinuxConstants.SIGKILL);
 
     /// <inheritdoc/>
-    public bool GroupIsEmpty() => _reaped.IsCompleted && ProcessGroups.IsEmpty(Pid);
+    /// <remarks>The group first (one kill(2)), the sweep for token carriers only once the group is empty.</remarks>
+    public bool GroupIsEmpty() => _reaped.IsCompleted && ProcessGroups.IsEmpty(Pid) && NoCarrierLeft();
 
     /// <inheritdoc/>
-    /// <remarks>Polls every 10 ms: it only runs while a stop is in progress, and a group has no exit event.</remarks>
+    /// <remarks>Polls the group every 10 ms: it only runs while a stop is in progress, and a group has no exit event.
+    /// Then sweeps for token carriers, at growing intervals, until a sweep finds none.</remarks>
     public async Task<bool> WaitGroupEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        while (!GroupIsEmpty())
+        TimeSpan interval = s_groupPollInterval;
+        while (!(_reaped.IsCompleted && ProcessGroups.IsEmpty(Pid)) || !NoCarrierLeft())
         {
             if (_time.GetElapsedTime(started) >= timeout)
             {
                 return false;
             }
 
-            await Task.Delay(s_groupPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+            if (_reaped.IsCompleted && ProcessGroups.IsEmpty(Pid))
+            {
+                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, s_maxSweepInterval.Ticks));
+            }
         }
 
         return true;
@@ -150,6 +195,9 @@ internal sealed partial class RunningProcess : IRunningProcess
             LogRecordDeleteFailed(_logger, ex, _spec.Program, _spec.Instance, Pid);
         }
     }
+
+    /// <summary>One sweep; a carrier found after a stop's signal gets that signal (see <see cref="LaunchCarriers"/>).</summary>
+    private bool NoCarrierLeft() => _carriers is null || _carriers.Sweep().Count == 0;
 
     /// <summary>Stops feeding stdin if that is still going on. Kills nothing; the reaper still reaps the child.</summary>
     public void Dispose() => _stdinCancellation.Cancel();
@@ -180,6 +228,9 @@ internal sealed partial class RunningProcess : IRunningProcess
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending signal {Signal} to {Program}:{Instance} (process group {Pid}) failed: {Error}")]
     private static partial void LogSignalFailed(ILogger logger, string program, int instance, int pid, int signal, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signal {Signal} to {Program}:{Instance} (process group {Pid}) also went to pids {Pids}, which left the group but carry its launch token")]
+    private static partial void LogSignalledCarriers(ILogger logger, string program, int instance, int pid, int signal, string pids);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting the orphan record of {Program}:{Instance} (pid {Pid}) failed; the next start cleans it up")]
     private static partial void LogRecordDeleteFailed(ILogger logger, Exception exception, string program, int instance, int pid);

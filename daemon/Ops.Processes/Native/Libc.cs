@@ -22,6 +22,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     internal static partial nint syscall(nint number, int arg1, uint arg2);
 
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial nint syscall(nint number, int arg1, int arg2, nint arg3, uint arg4);
+
     [LibraryImport(Library)]
     internal static partial int getpgrp();
 
@@ -82,6 +85,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int pipe2(int* fds, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int open(byte* path, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int close(int fd);

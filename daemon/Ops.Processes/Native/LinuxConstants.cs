@@ -61,4 +61,7 @@ internal static class LinuxConstants
 
     /// <summary>pidfd_open(2); the same number on every architecture that has it.</summary>
     public const int SYS_pidfd_open = 434;
+
+    /// <summary>pidfd_send_signal(2); the same number on every architecture that has it.</summary>
+    public const int SYS_pidfd_send_signal = 424;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Processes.Launching;
@@ -12,8 +11,9 @@ namespace Ops.Processes.Orphans;
 /// in the state directory. Run once at daemon start, before anything is started, so there are never two copies of
 /// an instance. A record only ever leads to a kill when the processes it finds are provably the ones it recorded:
 /// same boot, and a group whose members started no earlier than the recorded leader (a recycled pid or group id
-/// belongs to a later process). The orphans are not our children, so they are never waited for with waitpid; the
-/// process table tells when they are gone.
+/// belongs to a later process). Processes that left the group are found by the record's launch token in their
+/// environment (<see cref="TokenSweep"/>), which no other process can carry. The orphans are not our children, so
+/// they are never waited for with waitpid; the process table tells when they are gone.
 /// </summary>
 public sealed partial class OrphanReaper
 {
@@ -34,54 +34,65 @@ public sealed partial class OrphanReaper
     }
 
     /// <summary>
-    /// Ends every recorded group that is still running and deletes the records. All groups are stopped at once, each
-    /// with the signal and timeout <paramref name="stopPolicy"/> gives for its program (default SIGTERM, 5 s), then
-    /// SIGKILL. Returns the groups that were ended.
+    /// Ends every recorded group that is still running, and every process that carries a record's launch token
+    /// outside its group, and deletes the records. All are stopped at once, each with the signal and timeout
+    /// <paramref name="stopPolicy"/> gives for its program (default SIGTERM, 5 s), then SIGKILL. A record stays until
+    /// its group and its token's carriers are gone. Returns the groups that were ended.
     /// </summary>
     public async Task<IReadOnlyList<EndedOrphanGroup>> ReapAsync(
         Func<string, OrphanStopPolicy>? stopPolicy = null,
         CancellationToken cancellationToken = default)
     {
         string bootId = ProcessTable.ReadBootId();
-        var stops = new List<Task<EndedOrphanGroup?>>();
+        var records = new List<(string Path, GroupRecord Record, OrphanStopPolicy Policy)>();
         foreach ((string path, GroupRecord? record) in _records.ReadAll())
         {
             if (record is null)
             {
                 LogUnreadableRecord(_logger, path);
                 File.Delete(path);
-                continue;
             }
-
-            if (!string.Equals(record.BootId, bootId, StringComparison.Ordinal))
+            else if (!string.Equals(record.BootId, bootId, StringComparison.Ordinal))
             {
                 // Everything that record named died with the previous boot.
                 File.Delete(path);
-                continue;
             }
-
-            OrphanStopPolicy policy = stopPolicy?.Invoke(record.Program) ?? OrphanStopPolicy.Default;
-            if (record.IsPending)
-            {
-                // The daemon died between writing the record and learning the pid (or before the spawn at all).
-                IReadOnlyList<GroupRecord> found = ResolvePending(record);
-                if (found.Count == 0)
-                {
-                    File.Delete(path);
-                }
-
-                stops.AddRange(found.Select(group => StopAsync(path, group, policy, cancellationToken)));
-                continue;
-            }
-
-            if (record.Pgid <= 1 || ProcessGroups.IsOwnGroup(record.Pgid) || record.Pid != record.Pgid)
+            else if (!record.IsPending && (record.Pgid <= 1 || ProcessGroups.IsOwnGroup(record.Pgid) || record.Pid != record.Pgid))
             {
                 LogImplausibleRecord(_logger, path, record.Pgid);
+                File.Delete(path);
+            }
+            else
+            {
+                records.Add((path, record, stopPolicy?.Invoke(record.Program) ?? OrphanStopPolicy.Default));
+            }
+        }
+
+        // One sweep over /proc finds the carriers of every record's token at once.
+        var tokens = records.Select(r => r.Record.LaunchToken).OfType<string>().Where(t => t.Length > 0).ToHashSet(StringComparer.Ordinal);
+        Dictionary<string, List<int>> carriers = TokenSweep.Find(tokens);
+
+        var stops = new List<Task<EndedOrphanGroup?>>();
+        foreach ((string path, GroupRecord record, OrphanStopPolicy policy) in records)
+        {
+            IReadOnlyList<int> found = record.LaunchToken is { Length: > 0 } token ? carriers.GetValueOrDefault(token) ?? [] : [];
+            if (!record.IsPending)
+            {
+                stops.Add(StopAsync(path, record, found, policy, cancellationToken));
+                continue;
+            }
+
+            // The daemon died between writing the record and learning the pid (or before the spawn at all).
+            IReadOnlyList<GroupRecord> groups = ResolvePending(record, found);
+            if (groups.Count == 0)
+            {
                 File.Delete(path);
                 continue;
             }
 
-            stops.Add(StopAsync(path, record, policy, cancellationToken));
+            // The first group's stop follows the token's carriers; the others only end their own groups.
+            stops.Add(StopAsync(path, groups[0], found, policy, cancellationToken));
+            stops.AddRange(groups.Skip(1).Select(group => StopAsync(path, group with { LaunchToken = null }, [], policy, cancellationToken)));
         }
 
         EndedOrphanGroup?[] results = await Task.WhenAll(stops).ConfigureAwait(false);
@@ -106,20 +117,24 @@ public sealed partial class OrphanReaper
     }
 
     /// <summary>
-    /// The groups of a pending record: every process whose environment carries the record's launch token (the child,
-    /// and whatever it started that kept its environment), by process group, each as a complete record. The group's
-    /// leader, if it still runs, gives the start time; else the earliest token holder in the group does.
+    /// The groups of a pending record's token carriers (the child, and whatever it started that kept its environment),
+    /// each as a complete record. The group's leader, if it still runs, gives the start time; else the earliest token
+    /// holder in the group does.
     /// </summary>
-    internal static IReadOnlyList<GroupRecord> ResolvePending(GroupRecord pending)
+    internal static IReadOnlyList<GroupRecord> ResolvePending(GroupRecord pending, IReadOnlyList<int> carriers)
     {
-        byte[] entry = System.Text.Encoding.UTF8.GetBytes($"{GroupRecord.LaunchTokenVariable}={pending.LaunchToken}");
-        int self = Environment.ProcessId;
-        var holders = ProcessTable.Snapshot()
-            .Where(p => p.Pid != self && !p.IsZombie && p.GroupId > 1 && !ProcessGroups.IsOwnGroup(p.GroupId) && CarriesEntry(p.Pid, entry))
-            .ToList();
+        var holders = new List<ProcessStat>();
+        foreach (int pid in carriers)
+        {
+            if (ProcessTable.TryRead(pid, out ProcessStat stat) && !stat.IsZombie && stat.GroupId > 1 && !ProcessGroups.IsOwnGroup(stat.GroupId))
+            {
+                holders.Add(stat);
+            }
+        }
+
         return
         [
-            .. holders.GroupBy(p => p.GroupId).Select(group =>
+            .. holders.GroupBy(p => p.GroupId).OrderBy(group => group.Min(p => p.StartTime)).Select(group =>
             {
                 ulong startTime = group.FirstOrDefault(p => p.Pid == group.Key) is { Pid: > 0 } leader
                     ? leader.StartTime
@@ -129,34 +144,20 @@ public sealed partial class OrphanReaper
         ];
     }
 
-    /// <summary>True when <c>/proc/&lt;pid&gt;/environ</c> holds <paramref name="entry"/> as one whole NAME=value entry.</summary>
-    private static bool CarriesEntry(int pid, byte[] entry)
+    /// <summary>
+    /// Ends one recorded launch: its group (the members <see cref="FindRecordedMembers"/> proves are the recorded ones)
+    /// and the carriers of its token, wherever they went; StopSignal, the timeout, SIGKILL.
+    /// </summary>
+    private async Task<EndedOrphanGroup?> StopAsync(
+        string path, GroupRecord record, IReadOnlyList<int> carriers, OrphanStopPolicy policy, CancellationToken cancellationToken)
     {
-        byte[] environment;
-        try
-        {
-            environment = File.ReadAllBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/environ"));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Gone, or not ours to read (another user's process, when opsd is not root): not one of our launches.
-            return false;
-        }
+        IReadOnlyList<int> members = FindRecordedMembers(record);
+        IReadOnlyList<int> pids = [.. members.Union(carriers).Order()];
 
-        foreach (Range range in environment.AsSpan().Split((byte)0))
-        {
-            if (environment.AsSpan(range).SequenceEqual(entry))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private async Task<EndedOrphanGroup?> StopAsync(string path, GroupRecord record, OrphanStopPolicy policy, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<int> pids = FindRecordedMembers(record);
+        // A proven group gets its signals as a group; carriers outside it one by one.
+        LaunchCarriers? launch = record.LaunchToken is { Length: > 0 } token
+            ? new LaunchCarriers(token, 0, members.Count > 0 ? record.Pgid : 0)
+            : null;
         if (pids.Count == 0)
         {
             File.Delete(path);
@@ -164,14 +165,14 @@ public sealed partial class OrphanReaper
         }
 
         LogStoppingOrphan(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", pids), record.DaemonPid);
-        _ = ProcessGroups.Signal(record.Pgid, policy.Signal);
+        Signal(record, members, launch, policy.Signal);
         bool killed = false;
-        IReadOnlyList<int> survivors = await WaitUntilGoneAsync(record, policy.Timeout, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<int> survivors = await WaitUntilGoneAsync(record, launch, policy.Timeout, cancellationToken).ConfigureAwait(false);
         if (survivors.Count > 0)
         {
             killed = true;
-            _ = ProcessGroups.Signal(record.Pgid, LinuxConstants.SIGKILL);
-            survivors = await WaitUntilGoneAsync(record, s_killWait, cancellationToken).ConfigureAwait(false);
+            Signal(record, FindRecordedMembers(record), launch, LinuxConstants.SIGKILL);
+            survivors = await WaitUntilGoneAsync(record, launch, s_killWait, cancellationToken).ConfigureAwait(false);
         }
 
         if (survivors.Count == 0)
@@ -186,12 +187,29 @@ public sealed partial class OrphanReaper
         return new EndedOrphanGroup(record.Program, record.Instance, record.Pgid, pids, policy.Signal, killed, survivors);
     }
 
-    private async Task<IReadOnlyList<int>> WaitUntilGoneAsync(GroupRecord record, TimeSpan timeout, CancellationToken cancellationToken)
+    private static void Signal(GroupRecord record, IReadOnlyList<int> members, LaunchCarriers? launch, int signal)
+    {
+        // Only a group proven to be the recorded one is signalled as a group; the carriers prove themselves by the token.
+        if (members.Count > 0)
+        {
+            _ = ProcessGroups.Signal(record.Pgid, signal);
+        }
+
+        _ = launch?.Signal(signal);
+    }
+
+    private async Task<IReadOnlyList<int>> WaitUntilGoneAsync(GroupRecord record, LaunchCarriers? launch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
         while (true)
         {
+            // The group first; the sweep for carriers (which also signals new ones) once it is empty.
             IReadOnlyList<int> left = FindRecordedMembers(record);
+            if (left.Count == 0 && launch is not null)
+            {
+                left = launch.Sweep();
+            }
+
             if (left.Count == 0 || _time.GetElapsedTime(started) >= timeout)
             {
                 return left;

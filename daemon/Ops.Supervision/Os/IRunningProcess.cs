@@ -2,7 +2,8 @@ namespace Ops.Supervision.Os;
 
 /// <summary>
 /// One started process and its process group (the group id is the pid). Signals always go to the whole group,
-/// so grandchildren are reached too. Disposing releases OS handles; it never kills anything.
+/// so grandchildren are reached too, and to the launch's processes that left the group (setsid, a double-forked
+/// daemon) as far as the OS edge can tell them. Disposing releases OS handles; it never kills anything.
 /// </summary>
 public interface IRunningProcess : IDisposable
 {
@@ -36,7 +37,7 @@ public interface IRunningProcess : IDisposable
     /// <summary>The forced way: SIGKILL to the whole group.</summary>
     void Kill();
 
-    /// <summary>True when no process of the group is left (the leader reaped, every grandchild gone).</summary>
+    /// <summary>True when no process of the launch is left (the leader reaped, every grandchild gone, in the group or out of it).</summary>
     bool GroupIsEmpty();
 
     /// <summary>Waits until the group is empty; false when <paramref name="timeout"/> passes first.</summary>

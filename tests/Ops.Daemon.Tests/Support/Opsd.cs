@@ -201,13 +201,21 @@ internal sealed class Opsd : IAsyncDisposable
     /// <summary>Pids of processes started (directly or not) by this opsd that are still alive, opsd excluded.</summary>
     public IReadOnlyList<int> LiveChildren() => ProcessTable.WithMarker(Marker).Where(p => p != Pid).ToList();
 
+    /// <summary>
+    /// Stops opsd with SIGTERM and fails when anything it started outlived its shutdown: the marker is in the
+    /// environment, so a process that left its process group (setsid, a daemon) is found too. Leftovers are killed
+    /// either way.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">opsd's shutdown left processes running.</exception>
     public async ValueTask DisposeAsync()
     {
+        IReadOnlyList<int> left = [];
         try
         {
             if (_process is { HasExited: false })
             {
                 await StopAsync(TimeSpan.FromSeconds(30));
+                left = LiveChildren();
             }
         }
         catch (OperationCanceledException)
@@ -226,6 +234,11 @@ internal sealed class Opsd : IAsyncDisposable
             catch (IOException)
             {
             }
+        }
+
+        if (left.Count > 0)
+        {
+            throw new InvalidOperationException($"opsd's shutdown left processes running (killed now): {string.Join(", ", left)}\n{Output}");
         }
     }
 

@@ -127,6 +127,46 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
+    [Theory]
+    [InlineData("session")]
+    [InlineData("group")]
+    [InlineData("daemon")]
+    public async Task Stop_ChildLeftTheGroup_SignalAndKillReachItAndTheGroupIsEmptyOnlyOnceItIsGone(string escape)
+    {
+        string pidFile = _sandbox.PathFor("pids");
+        IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--escape", escape, "--pid-file", pidFile, "--forever"));
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        int escaped = Assert.Single(pids, pid => pid != process.Pid);
+        Assert.True(ProcessTable.TryRead(escaped, out ProcessStat stat) && stat.GroupId != process.Pid, $"pid {escaped} is still in group {process.Pid}");
+
+        // The leader alone ends on SIGTERM (the escaped copy ignores it too, but only the group would be asked).
+        process.Signal(LinuxConstants.SIGTERM);
+        Assert.False(await process.WaitGroupEmptyAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        process.Kill();
+        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+
+        Assert.False(ProcessTable.IsAlive(escaped), $"escaped pid {escaped} outlived the kill");
+        Assert.True(process.GroupIsEmpty());
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task GroupIsEmpty_LeaderGoneButAProcessOutsideTheGroupCarriesTheToken_IsFalse()
+    {
+        string pidFile = _sandbox.PathFor("pids");
+        IRunningProcess process = _sandbox.Start(Worker.Command(
+            "web", "/bin/sh", "-c", $"setsid -f sh -c 'echo $$ >> {pidFile}; exec sleep 30'; echo $$ >> {pidFile}"));
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        await process.Exited.WaitAsync(s_timeout);
+        int escaped = Assert.Single(pids, pid => pid != process.Pid);
+
+        Assert.False(process.GroupIsEmpty(), $"pid {escaped} carries the launch token and still runs");
+        process.Kill();
+        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.False(ProcessTable.IsAlive(escaped));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
     [Fact]
     public async Task GroupIsEmpty_LeaderRunning_IsFalse()
     {

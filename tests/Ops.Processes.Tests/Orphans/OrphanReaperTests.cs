@@ -141,6 +141,35 @@ public sealed class OrphanReaperTests : IDisposable
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Reap_ProcessLeftTheRecordedGroup_EndedByTheLaunchTokenAndTheRecordGoesOnlyThen(bool groupAlive)
+    {
+        string pidFile = _sandbox.PathFor("pids");
+        IRunningProcess dropped = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--escape", "daemon", "--pid-file", pidFile, "--forever"));
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        int escaped = Assert.Single(pids, pid => pid != dropped.Pid);
+        if (!groupAlive)
+        {
+            // The recorded group is empty: only the token still names the escaped process (Kill would reach it too).
+            Assert.Equal(0, Libc.kill(-dropped.Pid, LinuxConstants.SIGKILL));
+            await dropped.Exited.WaitAsync(s_timeout);
+        }
+
+        string record = Path.Combine(GroupsDirectory, "web-0.json");
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync(
+            program => new OrphanStopPolicy(LinuxConstants.SIGTERM, TimeSpan.FromMilliseconds(300)));
+
+        EndedOrphanGroup group = Assert.Single(ended);
+        Assert.Contains(escaped, group.Pids);
+        Assert.True(group.Killed);
+        Assert.Empty(group.Survivors);
+        Assert.False(ProcessTable.IsAlive(escaped), $"escaped pid {escaped} outlived the orphan cleanup");
+        Assert.False(File.Exists(record));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
     [Fact]
     public async Task Reap_PendingRecordNobodyCarries_DeletedWithoutKilling()
     {

@@ -10,12 +10,16 @@ namespace Ops.Processes.Tests.Support;
 /// <summary>
 /// A test's own state and log folders, launcher and output store, plus a record of every process the test started
 /// so it can assert that none is left, and kill leftovers on dispose. Leftovers are identified like orphans are
-/// (group id plus start time), so a recycled pid of an unrelated process is never killed.
+/// (group id plus start time), so a recycled pid of an unrelated process is never killed; every launch also carries
+/// the sandbox's marker in its environment, which finds the processes that left their group (setsid, daemons).
 /// </summary>
 internal sealed class ProcessSandbox : IDisposable
 {
+    private const string MarkerVariable = "OPS_TEST_SANDBOX";
+
     private readonly List<(int Pgid, ulong StartTime, IRunningProcess Process)> _groups = [];
     private readonly List<(int Pid, ulong StartTime)> _pids = [];
+    private readonly string _marker = Guid.NewGuid().ToString("N");
 
     public ProcessSandbox()
     {
@@ -44,9 +48,36 @@ internal sealed class ProcessSandbox : IDisposable
     /// <summary>Starts <paramref name="spec"/> and tracks its group.</summary>
     public IRunningProcess Start(LaunchSpec spec)
     {
-        IRunningProcess process = Launcher.Start(spec);
+        IRunningProcess process = Launcher.Start(Marked(spec));
         Track(process);
         return process;
+    }
+
+    /// <summary><paramref name="spec"/> with the sandbox's marker added to its environment.</summary>
+    public LaunchSpec Marked(LaunchSpec spec) =>
+        spec with { Environment = new Dictionary<string, string>(spec.Environment) { [MarkerVariable] = _marker } };
+
+    /// <summary>Live processes carrying the marker, wherever their group or session is.</summary>
+    public IReadOnlyList<int> MarkedProcesses()
+    {
+        byte[] entry = System.Text.Encoding.UTF8.GetBytes($"{MarkerVariable}={_marker}\0");
+        var found = new List<int>();
+        foreach (ProcessStat process in ProcessTable.Snapshot().Where(p => !p.IsZombie && p.Pid != Environment.ProcessId))
+        {
+            try
+            {
+                if (File.ReadAllBytes($"/proc/{process.Pid}/environ").AsSpan().IndexOf(entry) >= 0)
+                {
+                    found.Add(process.Pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone while we looked.
+            }
+        }
+
+        return found;
     }
 
     /// <summary>Tracks a process started elsewhere (through a probe, say).</summary>
@@ -123,6 +154,8 @@ internal sealed class ProcessSandbox : IDisposable
             left.AddRange(_pids.Where(p => IsSameProcessAlive(p.Pid, p.StartTime)).Select(p => $"pid {p.Pid}"));
         }
 
+        left.AddRange(MarkedProcesses().Select(pid => $"marked pid {pid}"));
+
         return left;
     }
 
@@ -148,6 +181,12 @@ internal sealed class ProcessSandbox : IDisposable
                     killed.Add($"pid {pid}");
                 }
             }
+        }
+
+        foreach (int pid in MarkedProcesses())
+        {
+            _ = Libc.kill(pid, LinuxConstants.SIGKILL);
+            killed.Add($"marked pid {pid}");
         }
 
         return killed;
