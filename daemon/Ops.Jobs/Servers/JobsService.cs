@@ -20,12 +20,34 @@ public sealed partial class JobsService(
     JobStorageHost storage,
     JobsOptions options,
     IServiceProvider services,
-    ILogger<JobsService> logger) : BackgroundService
+    ILogger<JobsService> logger) : BackgroundService, IHostedLifecycleService
 {
     private const string RecurringPrefix = "task:";
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+    private readonly Lock _serversLock = new();
     private readonly List<BackgroundJobServer> _servers = [];
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs begin to stop here, before any hosted service's StopAsync: Kestrel stops first and waits for open
+    /// requests, and a slow client must not spend the shutdown budget that the runs' StopSignal, StopTimeout and
+    /// SIGKILL need.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var server in Servers())
+        {
+            server.SendStop();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,15 +71,26 @@ public sealed partial class JobsService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (var server in _servers)
+
+        // Again: a server started after StoppingAsync has not been told yet (a second SendStop changes nothing).
+        var servers = Servers();
+        foreach (var server in servers)
         {
             server.SendStop();
         }
 
-        foreach (var server in _servers)
+        foreach (var server in servers)
         {
             await server.WaitForShutdownAsync(cancellationToken);
             server.Dispose();
+        }
+    }
+
+    private List<BackgroundJobServer> Servers()
+    {
+        lock (_serversLock)
+        {
+            return [.. _servers];
         }
     }
 
@@ -67,7 +100,7 @@ public sealed partial class JobsService(
 
         // This host's own queue: operator commands for its programs, sent from any host.
         var hostQueue = Hosts.HostQueues.For(options.HostName);
-        _servers.Add(new BackgroundJobServer(
+        Add(new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
                 ServerName = $"{options.HostName}:{hostQueue}",
@@ -81,7 +114,7 @@ public sealed partial class JobsService(
         var used = catalog.Tasks.Select(t => t.Queue).ToHashSet(StringComparer.Ordinal);
         foreach (var queue in catalog.Queues.Where(q => used.Contains(q.Name)))
         {
-            _servers.Add(new BackgroundJobServer(
+            Add(new BackgroundJobServer(
                 new BackgroundJobServerOptions
                 {
                     ServerName = $"{options.HostName}:{queue.Name}",
@@ -96,6 +129,14 @@ public sealed partial class JobsService(
                 },
                 jobStorage));
             LogQueueServing(queue.Name, queue.Workers, queue.PrefetchCount, queue.Capacity);
+        }
+    }
+
+    private void Add(BackgroundJobServer server)
+    {
+        lock (_serversLock)
+        {
+            _servers.Add(server);
         }
     }
 
