@@ -7,7 +7,7 @@ namespace Ops.Processes.Launching;
 /// members of the launch's own group are not carriers here: the group's signal reached them already, and a second
 /// SIGTERM would run their handlers twice.
 /// </summary>
-internal sealed class LaunchCarriers(string token, ulong notBefore, int group)
+internal sealed class LaunchCarriers(string token, ulong notBefore, int group, PidWindow? window = null)
 {
     private readonly Lock _lock = new();
 
@@ -50,7 +50,7 @@ internal sealed class LaunchCarriers(string token, ulong notBefore, int group)
     /// One sweep: the carriers still alive. Those that have not had the stage's signal yet get it now (none before
     /// the first <see cref="Signal"/>).
     /// </summary>
-    public IReadOnlyList<int> Sweep() => Sweep(TokenSweep.Find(Token, NotBefore, Group));
+    public IReadOnlyList<int> Sweep() => Sweep(TokenSweep.Find(Token, NotBefore, Group, window));
 
     /// <summary>As <see cref="Sweep()"/>, over carriers found by a sweep that served several launches at once.</summary>
     public IReadOnlyList<int> Sweep(IReadOnlyList<int> found)
@@ -60,12 +60,23 @@ internal sealed class LaunchCarriers(string token, ulong notBefore, int group)
         lock (_lock)
         {
             signal = _stageSignal;
-            due = signal == 0 ? [] : [.. found.Where(_signalled.Add)];
+            due = signal == 0 ? [] : [.. found.Where(pid => !_signalled.Contains(pid))];
         }
 
         foreach (int pid in due)
         {
-            _ = TokenSweep.SignalCarrier(pid, Token, signal);
+            // Counted as signalled only once the signal went: a carrier that could not be confirmed just then (gone,
+            // or between two images) is tried again by the next sweep that finds it.
+            if (TokenSweep.SignalCarrier(pid, Token, signal))
+            {
+                lock (_lock)
+                {
+                    if (_stageSignal == signal)
+                    {
+                        _signalled.Add(pid);
+                    }
+                }
+            }
         }
 
         return found;

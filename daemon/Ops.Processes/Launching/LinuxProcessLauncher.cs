@@ -48,6 +48,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         _bootId = ProcessTable.ReadBootId();
         _ = ProcessTable.BootTicksNow();
         GroupRecordStore.CompileWriter();
+
+        // A fork count from before the first launch: each launch's pid window (see PidWindow) starts from one.
+        PidWindow.Prime();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<LinuxProcessLauncher>.Instance;
     }
@@ -146,7 +149,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
         LogStarted(_logger, spec.Program, spec.Instance, pid, plan.File);
         // The sweep for carriers of the token only reads processes that started no earlier than the child.
-        LaunchCarriers? carriers = launchToken is null ? null : new LaunchCarriers(launchToken, startedNoEarlier, pid);
+        LaunchCarriers? carriers = launchToken is null ? null : new LaunchCarriers(launchToken, startedNoEarlier, pid, PidWindow.After(pid));
         return new RunningProcess(spec, pid, reaped, reapedSignal, pumps, output, spec.Supervised ? _records : null, carriers, stdinCancellation, _time, _logger);
     }
 

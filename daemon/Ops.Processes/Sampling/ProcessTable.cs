@@ -70,6 +70,7 @@ public static class ProcessTable
         ReadOnlySpan<byte> fields = line[(close + 1)..].Trim((byte)' ');
         char state = '?';
         int parent = 0, group = 0, session = 0;
+        uint flags = 0;
         ulong startTime = 0;
         long rss = 0;
         int token = 0;
@@ -82,6 +83,7 @@ public static class ProcessTable
                 1 => Utf8Parser.TryParse(field, out parent, out _),
                 2 => Utf8Parser.TryParse(field, out group, out _),
                 3 => Utf8Parser.TryParse(field, out session, out _),
+                6 => Utf8Parser.TryParse(field, out flags, out _),
                 19 => Utf8Parser.TryParse(field, out startTime, out _),
                 21 => Utf8Parser.TryParse(field, out rss, out _),
                 _ => true,
@@ -93,7 +95,7 @@ public static class ProcessTable
 
             if (++token > 21)
             {
-                stat = new ProcessStat(pid, state, parent, group, session, startTime, rss);
+                stat = new ProcessStat(pid, state, parent, group, session, startTime, rss) { Flags = flags };
                 return true;
             }
         }

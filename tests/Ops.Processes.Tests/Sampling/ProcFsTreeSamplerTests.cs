@@ -53,7 +53,9 @@ public sealed class ProcFsTreeSamplerTests : IDisposable
     {
         Assert.True(ProcessTable.TryParse(System.Text.Encoding.UTF8.GetBytes(line), out ProcessStat stat));
 
-        Assert.Equal(new ProcessStat(1234, 'S', 1, 1234, 1234, 98765, 321), stat);
+        Assert.Equal(new ProcessStat(1234, 'S', 1, 1234, 1234, 98765, 321) { Flags = 4194560 }, stat);
+        Assert.False(stat.IsKernelThread);
+        Assert.False(stat.IsExiting);
     }
 
     [Theory]
