@@ -58,12 +58,24 @@ internal readonly struct PidWindow
         // once, at the first pid below the leader, which comes after the listing (the caller lists /proc first), so
         // every pid listed is covered.
         int leader = _leader;
-        int? last = null;
-        return pid => pid > leader || ((last ??= LastPid()) < leader && pid <= last);
-    }
+        long? last = null;
+        bool read = false;
+        return pid =>
+        {
+            if (pid > leader)
+            {
+                return true;
+            }
 
-    /// <summary>The last pid the kernel gave out in opsd's pid namespace.</summary>
-    private static int LastPid() => ReadNumber("/proc/sys/kernel/ns_last_pid") is { } last ? (int)last : int.MaxValue;
+            if (!read)
+            {
+                (last, read) = (ReadNumber("/proc/sys/kernel/ns_last_pid"), true);
+            }
+
+            // Without the counter a wrap cannot be ruled out: every pid below the leader is a candidate then.
+            return last is not { } counter || (counter < leader && pid <= counter);
+        };
+    }
 
     private static long? ReadForks()
     {
