@@ -66,9 +66,6 @@ internal sealed partial class ConfigReloader(
     /// <summary>Instance counts opsd started with: Seq shipping subscribed to those instances only.</summary>
     private readonly Dictionary<string, int> _shippedInstances = settings.Programs.ToDictionary(p => p.Name, p => p.Instances, StringComparer.Ordinal);
 
-    /// <summary>Every secret of the config opsd started with and of each reload since: what the output store masks.</summary>
-    private readonly HashSet<string> _maskedSecrets = new(settings.Secrets, StringComparer.Ordinal);
-
     /// <summary>Reads, validates and diffs the config file; applies its Programs unless <paramref name="dryRun"/>.</summary>
     /// <param name="dryRun">Only answer the diff.</param>
     /// <param name="trigger">"HTTP" or "SIGHUP", for the log.</param>
@@ -148,9 +145,9 @@ internal sealed partial class ConfigReloader(
 
         // Before any changed program restarts, so its first line is masked already. Secrets of earlier configs stay
         // masked: a value once configured as a secret is no less secret for having been changed.
-        _maskedSecrets.UnionWith(next.Secrets);
-        output.MaskSecrets(_maskedSecrets);
+        // One set for both: the log's masker keeps every secret so far, and the output store masks the same.
         masker.Add(next.Secrets);
+        output.MaskSecrets(masker.Secrets);
 
         ReloadResult result;
         try

@@ -30,6 +30,9 @@ internal sealed class SecretMasker
     /// <summary>True when there is nothing to mask.</summary>
     public bool IsEmpty => _secrets.Length == 0;
 
+    /// <summary>Every secret masked now: those of the config opsd started with and of each reload since.</summary>
+    public IReadOnlyList<string> Secrets => _secrets;
+
     /// <summary>
     /// Masks <paramref name="secrets"/> from now on as well (a reload's). Secrets are never dropped: a value once
     /// configured as a secret is no less secret for having been changed.
