@@ -165,7 +165,20 @@ public sealed partial class OrphanReaper
         }
 
         LogStoppingOrphan(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", pids), record.DaemonPid);
-        Signal(record, members, launch, policy.Signal);
+
+        // The first signal goes to the carriers the start's one sweep found (a second sweep per record would read
+        // every process again); members of a proven group get theirs with the group, not twice.
+        if (members.Count > 0)
+        {
+            _ = ProcessGroups.Signal(record.Pgid, policy.Signal);
+        }
+
+        if (launch is not null)
+        {
+            launch.BeginStage(policy.Signal);
+            _ = launch.Sweep([.. carriers.Except(members)]);
+        }
+
         bool killed = false;
         IReadOnlyList<int> survivors = await WaitUntilGoneAsync(record, launch, policy.Timeout, cancellationToken).ConfigureAwait(false);
         if (survivors.Count > 0)
