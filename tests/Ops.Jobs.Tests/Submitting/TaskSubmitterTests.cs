@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;
@@ -9,6 +10,7 @@ namespace Ops.Jobs.Tests.Submitting;
 public sealed class TaskSubmitterTests : IDisposable
 {
     private readonly JobStorageHost _storage = new(StorageSpec.Default, NullLogger<JobStorageHost>.Instance, TimeProvider.System);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 4, 3, 2, 1, TimeSpan.Zero));
     private readonly TaskSubmitter _submitter;
 
     public TaskSubmitterTests()
@@ -16,7 +18,7 @@ public sealed class TaskSubmitterTests : IDisposable
         var catalog = new TaskCatalog(
             [new TaskSpec { Name = "map", Command = "/bin/true", Queue = "small" }, new TaskSpec { Name = "open", Command = "/bin/true", AllowArgs = true }],
             [new QueueSpec("small", 1, 3)]);
-        _submitter = new TaskSubmitter(catalog, _storage, NullLogger<TaskSubmitter>.Instance);
+        _submitter = new TaskSubmitter(catalog, _storage, _time, NullLogger<TaskSubmitter>.Instance);
     }
 
     [Fact]
