@@ -58,7 +58,7 @@ public static class TaskEndpoints
                     var wanted = ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     return wanted.Length > MaxIds
                         ? Problems.BadRequest("ids", $"has {wanted.Length} ids; at most {MaxIds} per request")
-                        : Results.Ok(jobs.Get(wanted));
+                        : Results.Ok(jobs.Get(wanted).Select(JobDto.From).ToList());
                 }
 
                 var count = limit ?? 100;
@@ -70,7 +70,7 @@ public static class TaskEndpoints
                 var wantedState = JobQueries.States.FirstOrDefault(s => string.Equals(s, state ?? "Failed", StringComparison.OrdinalIgnoreCase));
                 return wantedState is null
                     ? Problems.BadRequest("state", $"'{state}' is not one of {string.Join(", ", JobQueries.States)}")
-                    : Results.Ok(jobs.List(wantedState, task, count));
+                    : Results.Ok(jobs.List(wantedState, task, count).Select(JobDto.From).ToList());
             }
             catch (StorageUnavailableException ex)
             {
@@ -83,7 +83,7 @@ public static class TaskEndpoints
             try
             {
                 return jobs.Get(id) is { } job
-                    ? Results.Ok(job)
+                    ? Results.Ok(JobDto.From(job))
                     : Results.Problem($"No job '{id}' in the task storage.", statusCode: StatusCodes.Status404NotFound, title: "Unknown job");
             }
             catch (StorageUnavailableException ex)

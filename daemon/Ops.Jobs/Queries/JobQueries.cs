@@ -12,7 +12,7 @@ namespace Ops.Jobs.Queries;
 public sealed class JobQueries(JobStorageHost storage)
 {
     /// <summary>The job, or null when the storage has no such id. Throws StorageUnavailableException when down.</summary>
-    public JobView? Get(string id)
+    public JobRecord? Get(string id)
     {
         var jobStorage = storage.Require();
         var details = jobStorage.GetMonitoringApi().JobDetails(id);
@@ -29,7 +29,7 @@ public sealed class JobQueries(JobStorageHost storage)
         var queue = history.Select(h => h.Data is not null && h.Data.TryGetValue("Queue", out var q) ? q : null).FirstOrDefault(q => q is not null);
 
         var outcome = Outcome(state, current?.Data, parameters);
-        return new JobView(
+        return new JobRecord(
             id,
             TaskJobs.TaskName(details.Job),
             state,
@@ -45,7 +45,7 @@ public sealed class JobQueries(JobStorageHost storage)
     }
 
     /// <summary>Jobs by id, in the order asked; unknown ids are left out.</summary>
-    public IReadOnlyList<JobView> Get(IEnumerable<string> ids) => [.. ids.Select(Get).OfType<JobView>()];
+    public IReadOnlyList<JobRecord> Get(IEnumerable<string> ids) => [.. ids.Select(Get).OfType<JobRecord>()];
 
     /// <summary>
     /// How many jobs of one state (for Enqueued: of one queue) <see cref="List"/> reads at most, newest first, looking
@@ -61,7 +61,7 @@ public sealed class JobQueries(JobStorageHost storage)
     /// of one task, newest first. The filter comes before the limit: the storage is paged through until
     /// <paramref name="limit"/> runs match or <see cref="MaxScanned"/> jobs were read.
     /// </summary>
-    public IReadOnlyList<JobView> List(string state, string? task, int limit)
+    public IReadOnlyList<JobRecord> List(string state, string? task, int limit)
     {
         var api = storage.Require().GetMonitoringApi();
         bool Wanted(Job? job) => TaskJobs.TaskName(job) is { } name && (task is null || name == task);

@@ -14,7 +14,10 @@ public sealed class TaskRunJob(TaskRunner runner)
     public RunOutcome Run(string task, string? argsJson, string? itemJson, PerformContext? context, CancellationToken cancellationToken) =>
         runner.Run(task, argsJson, itemJson, context ?? throw new ArgumentNullException(nameof(context)), cancellationToken);
 
-    /// <summary>The method jobs stored by opsd 0.1 name; kept so those still run after an upgrade.</summary>
+    /// <summary>The method that jobs stored by an older opsd name; kept so those still run after an upgrade.</summary>
+    /// <remarks>Nothing enqueues it any more, but a PostgreSQL storage outlives the daemon: a run an older opsd left
+    /// enqueued, scheduled for a retry or failed (and requeued from the console later) names this method, and Hangfire
+    /// would fail it for good if the method were gone. Recurring tasks are re-registered with <see cref="Run"/> at start.</remarks>
     [DisplayName("{0}")]
     public Task<RunOutcome> RunAsync(string task, string? argsJson, string? itemJson, PerformContext? context, CancellationToken cancellationToken) =>
         Task.FromResult(Run(task, argsJson, itemJson, context, cancellationToken));

@@ -77,16 +77,26 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     {
         LogStarted(taskName, jobId, attempt, process.Pid, spec.Queue);
         ProcessExit? exited;
-        try
+
+        // The Timeout is a timer of the injected clock, not a wait on the wall clock inside the process edge.
+        using (var timeout = new CancellationTokenSource(spec.Timeout, time))
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
         {
-            exited = process.WaitForExit(spec.Timeout, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
-            Stop(process, spec, taskName, jobId, startedAt);
-            LogCanceled(taskName, jobId, attempt, process.Pid);
-            throw;
+            try
+            {
+                exited = process.WaitForExit(System.Threading.Timeout.InfiniteTimeSpan, either.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                exited = null;
+            }
+            catch (OperationCanceledException)
+            {
+                // Deleted in the console, or the daemon is stopping: Hangfire decides what comes next.
+                Stop(process, spec, taskName, jobId, startedAt);
+                LogCanceled(taskName, jobId, attempt, process.Pid);
+                throw;
+            }
         }
 
         if (exited is not { } exit)
@@ -120,7 +130,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     private void Stop(IRunningProcess process, TaskSpec spec, string taskName, string jobId, long startedAt)
     {
         metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-        bool empty = StopGroupAsync(process, spec).GetAwaiter().GetResult();
+        bool empty = StopGroupAsync(process, spec, time).GetAwaiter().GetResult();
         EndRecord(process, empty, taskName, jobId);
     }
 
@@ -160,10 +170,10 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
         string.IsNullOrEmpty(argsJson) ? [] : JsonSerializer.Deserialize<string[]>(argsJson) ?? [];
 
     /// <summary>The stop sequence; true once nothing of the run is left.</summary>
-    private static async Task<bool> StopGroupAsync(IRunningProcess process, TaskSpec spec)
+    private static async Task<bool> StopGroupAsync(IRunningProcess process, TaskSpec spec, TimeProvider time)
     {
         process.Signal((int)spec.StopSignal);
-        var exited = await Task.WhenAny(process.Exited, Task.Delay(spec.StopTimeout)).ConfigureAwait(false) == process.Exited;
+        var exited = await Task.WhenAny(process.Exited, Task.Delay(spec.StopTimeout, time)).ConfigureAwait(false) == process.Exited;
         if (!exited || !process.GroupIsEmpty())
         {
             // Give the rest of the group what is left of the grace, then SIGKILL everything.

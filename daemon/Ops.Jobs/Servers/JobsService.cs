@@ -20,6 +20,7 @@ public sealed partial class JobsService(
     JobStorageHost storage,
     JobsOptions options,
     IServiceProvider services,
+    TimeProvider time,
     ILogger<JobsService> logger) : BackgroundService, IHostedLifecycleService
 {
     private const string RecurringPrefix = "task:";
@@ -59,7 +60,7 @@ public sealed partial class JobsService(
             StartServers(jobStorage);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(WatchInterval, stoppingToken);
+                await Task.Delay(WatchInterval, time, stoppingToken);
                 await storage.PingAsync(stoppingToken);
             }
         }

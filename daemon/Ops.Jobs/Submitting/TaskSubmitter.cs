@@ -15,7 +15,7 @@ namespace Ops.Jobs.Submitting;
 /// length plus the request must fit its Capacity, else nothing is enqueued and the caller learns the queue, its
 /// capacity and its length. Only configured tasks run: no request carries a command.
 /// </summary>
-public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost storage, ILogger<TaskSubmitter> logger)
+public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost storage, TimeProvider time, ILogger<TaskSubmitter> logger)
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
@@ -92,7 +92,7 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
     /// </summary>
     private List<string> CreateAll(JobStorage jobStorage, IStorageConnection connection, TaskSpec spec, string queue, string? argsJson, IReadOnlyList<string?> runs)
     {
-        var createdAt = DateTime.UtcNow;
+        var createdAt = time.GetUtcNow().UtcDateTime;
         var inTransaction = jobStorage.HasFeature(JobStorageFeatures.Transaction.CreateJob);
         var stateMachine = new StateMachine(JobFilterProviders.Providers);
         var created = new List<string>(runs.Count);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;
@@ -9,6 +10,7 @@ namespace Ops.Jobs.Tests.Submitting;
 public sealed class TaskSubmitterTests : IDisposable
 {
     private readonly JobStorageHost _storage = new(StorageSpec.Default, NullLogger<JobStorageHost>.Instance, TimeProvider.System);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 4, 3, 2, 1, TimeSpan.Zero));
     private readonly TaskSubmitter _submitter;
 
     public TaskSubmitterTests()
@@ -16,7 +18,7 @@ public sealed class TaskSubmitterTests : IDisposable
         var catalog = new TaskCatalog(
             [new TaskSpec { Name = "map", Command = "/bin/true", Queue = "small" }, new TaskSpec { Name = "open", Command = "/bin/true", AllowArgs = true }],
             [new QueueSpec("small", 1, 3)]);
-        _submitter = new TaskSubmitter(catalog, _storage, NullLogger<TaskSubmitter>.Instance);
+        _submitter = new TaskSubmitter(catalog, _storage, _time, NullLogger<TaskSubmitter>.Instance);
     }
 
     [Fact]
@@ -68,6 +70,42 @@ public sealed class TaskSubmitterTests : IDisposable
         Assert.Equal("items", Assert.IsType<SubmitResult.Invalid>(_submitter.Submit("map", null, [])).Field);
         Assert.Single(Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("open", ["--x"], null)).JobIds);
         Assert.Equal(1, Enqueued("default"));
+    }
+
+    [Fact]
+    public void Submit_ArgsAndItems_OneJobPerItemOnTheTasksQueueWithTheArgsAsJson()
+    {
+        var accepted = Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("open", ["--x", "a b"], ["{\"n\":1}", "2"]));
+
+        var monitoring = _storage.Require().GetMonitoringApi();
+        Assert.Equal(
+            [("open", "[\"--x\",\"a b\"]", "{\"n\":1}"), ("open", "[\"--x\",\"a b\"]", "2")],
+            accepted.JobIds.Select(id => monitoring.JobDetails(id).Job.Args).Select(a => ((string)a[0], (string)a[1], (string)a[2])));
+        Assert.All(accepted.JobIds, id => Assert.Equal("Requested through the API", monitoring.JobDetails(id).History[0].Reason));
+        Assert.Equal(2, Enqueued("default"));
+    }
+
+    [Fact]
+    public void Submit_MoreThanMaxItems_InvalidBeforeTheStorageIsAsked()
+    {
+        var items = Enumerable.Repeat("1", TaskSubmitter.MaxItems + 1).ToList();
+
+        var invalid = Assert.IsType<SubmitResult.Invalid>(_submitter.Submit("open", null, items));
+
+        Assert.Equal("items", invalid.Field);
+        Assert.Equal(0, Enqueued("default"));
+    }
+
+    [Fact]
+    public void Submit_StorageNotConnected_UnavailableNamingItAndNothingThrown()
+    {
+        var spec = StorageSpec.Default with { Provider = StorageProvider.PostgreSql, ConnectionString = "Host=db.invalid;Database=ops" };
+        using var down = new JobStorageHost(spec, NullLogger<JobStorageHost>.Instance, _time);
+        var submitter = new TaskSubmitter(new TaskCatalog([new TaskSpec { Name = "map", Command = "/bin/true" }], []), down, _time, NullLogger<TaskSubmitter>.Instance);
+
+        var unavailable = Assert.IsType<SubmitResult.Unavailable>(submitter.Submit("map", null, null));
+
+        Assert.Contains("PostgreSql at db.invalid", unavailable.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => _storage.Dispose();

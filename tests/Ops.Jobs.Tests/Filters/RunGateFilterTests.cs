@@ -1,0 +1,69 @@
+using Hangfire.Server;
+using Ops.Jobs.Filters;
+using Ops.Jobs.Specs;
+using Ops.Jobs.Tests.Support;
+
+namespace Ops.Jobs.Tests.Filters;
+
+/// <summary>The gate as Hangfire's worker drives it: OnPerforming before the run, OnPerformed after.</summary>
+public sealed class RunGateFilterTests : IDisposable
+{
+    /// <summary>How long a blocked worker is watched to stay blocked.</summary>
+    private static readonly TimeSpan Blocked = TimeSpan.FromMilliseconds(300);
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private readonly JobStore _store = new();
+    private readonly RunGateFilter _filter = new(new TaskCatalog([new TaskSpec { Name = "solo", Command = "/bin/true", Queue = "one" }], [new QueueSpec("one", 1, 10, Prefetch: 2)]));
+
+    [Fact]
+    public async Task OnPerforming_QueuesWorkersBusy_NextRunWaitsUntilARunEnds()
+    {
+        var first = new PerformingContext(_store.Perform(_store.Create("solo")));
+        _filter.OnPerforming(first);
+
+        var second = Task.Run(() => _filter.OnPerforming(new PerformingContext(_store.Perform(_store.Create("solo")))));
+        Assert.True(await StaysBlockedAsync(second), "a second run started while the queue's one worker was busy");
+
+        _filter.OnPerformed(new PerformedContext(first, null, false, null));
+        await second.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task OnPerforming_ServerStopsWhileWaiting_ThrowsAndHoldsNoSlot()
+    {
+        var first = new PerformingContext(_store.Perform(_store.Create("solo")));
+        _filter.OnPerforming(first);
+        using var token = new FakeJobCancellationToken();
+        var waiting = new PerformingContext(_store.Perform(_store.Create("solo"), token));
+
+        var second = Task.Run(() => _filter.OnPerforming(waiting));
+        Assert.True(await StaysBlockedAsync(second), "a second run started while the queue's one worker was busy");
+        token.Shutdown();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.WaitAsync(Wait));
+        Assert.Empty(waiting.Items);
+        _filter.OnPerformed(new PerformedContext(first, null, false, null));
+        var third = new PerformingContext(_store.Perform(_store.Create("solo")));
+        await Task.Run(() => _filter.OnPerforming(third)).WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task OnPerformed_RunThatNeverEnteredTheGate_GivesNothingBack()
+    {
+        var outside = new PerformingContext(_store.Perform(_store.Create("gone")));
+        _filter.OnPerforming(outside);
+        _filter.OnPerformed(new PerformedContext(outside, null, false, null));
+
+        var first = new PerformingContext(_store.Perform(_store.Create("solo")));
+        _filter.OnPerforming(first);
+        var second = Task.Run(() => _filter.OnPerforming(new PerformingContext(_store.Perform(_store.Create("solo")))));
+        Assert.True(await StaysBlockedAsync(second), "a run outside the gate gave a slot back");
+        _filter.OnPerformed(new PerformedContext(first, null, false, null));
+        await second.WaitAsync(Wait);
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    private static async Task<bool> StaysBlockedAsync(Task run) => await Task.WhenAny(run, Task.Delay(Blocked)) != run;
+}
