@@ -13,7 +13,10 @@ namespace Ops.Daemon.Configuration;
 /// <param name="Configuration">The loaded configuration; null when the file could not be loaded.</param>
 /// <param name="Settings">The snapshot; null when there is any error.</param>
 /// <param name="Errors">Why the file could not be loaded, or every error of its content.</param>
-/// <param name="CommandErrors">Commands that cannot run on this machine (<see cref="CommandChecks"/>), when asked for.</param>
+/// <param name="CommandErrors">
+/// Commands that cannot run on this machine (<see cref="CommandChecks"/>), when asked for; facts about the machine,
+/// not the file, so each caller weighs them: validate fails on them, a starting opsd only logs them.
+/// </param>
 /// <param name="Warnings">Commands that may not run as expected here, when asked for.</param>
 public sealed record ConfigLoad(
     string Path,
@@ -54,19 +57,12 @@ public sealed record ConfigLoad(
         }
 
         var read = OpsConfigReader.Read(configuration, path);
-        if (read.Errors.Count > 0)
-        {
-            return new ConfigLoad(path, configuration, null, read.Errors, [], []);
-        }
 
-        var settings = read with { Errors = [] };
-        if (!checkCommands)
-        {
-            return new ConfigLoad(path, configuration, settings, [], [], []);
-        }
-
-        var (commandErrors, warnings) = CommandChecks.Check(settings);
-        return new ConfigLoad(path, configuration, settings, [], commandErrors, warnings);
+        // Checked even when the file has errors, so that `opsd validate` lists every problem in one go.
+        (List<ConfigError> Errors, List<ConfigError> Warnings) commands = checkCommands ? CommandChecks.Check(read) : ([], []);
+        return read.Errors.Count > 0
+            ? new ConfigLoad(path, configuration, null, read.Errors, commands.Errors, commands.Warnings)
+            : new ConfigLoad(path, configuration, read with { Errors = [] }, [], commands.Errors, commands.Warnings);
     }
 
     /// <summary>
