@@ -1,3 +1,3 @@
-using Ops.Daemon.Cli;
+using Ops.Daemon.CommandLine;
 
 return await DaemonCommandLine.RunAsync(args);

@@ -1,4 +1,4 @@
-using Ops.Daemon.Hosting;
+using Ops.Daemon.Configuration;
 
 namespace Ops.Daemon.Api;
 

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Ops.Supervision.Specs;
 using Serilog.Events;
 
 namespace Ops.Daemon.Configuration;
 
-/// <summary>Ops:Logging (levels, console, file, Seq, child output) and the Seq keys of each program's Log section.</summary>
+/// <summary>Ops:Logging (levels, console, file, Seq, child output) and the Seq keys of a program's Log section.</summary>
 public static partial class OpsConfigReader
 {
     private const int MaxBufferLines = 1_000_000;
@@ -13,19 +11,23 @@ public static partial class OpsConfigReader
     private const string Off = "Off";
     private const string LevelHint = "write one level for both streams or { \"Stdout\": \"Information\", \"Stderr\": \"Warning\" }";
 
-    private static void ReadLogging(SectionReader? logging, OpsSettings settings)
+    private static OpsSettings ReadLogging(SectionReader? logging, OpsSettings settings)
     {
         if (logging is null)
         {
-            return;
+            return settings;
         }
 
-        settings.LogLevel = logging.Enum("Level", LogEventLevel.Information);
-        settings.LogToConsole = logging.Bool("Console", true);
-        settings.LogToFile = logging.Bool("File", true);
-        settings.Seq = ReadSeq(logging.Child("Seq"));
-        settings.ChildOutput = ReadChildOutput(logging.Child("ChildOutput"));
+        settings = settings with
+        {
+            LogLevel = logging.Enum("Level", LogEventLevel.Information),
+            LogToConsole = logging.Bool("Console", true),
+            LogToFile = logging.Bool("File", true),
+            Seq = ReadSeq(logging.Child("Seq")),
+            ChildOutput = ReadChildOutput(logging.Child("ChildOutput")),
+        };
         logging.Finish();
+        return settings;
     }
 
     private static SeqSettings? ReadSeq(SectionReader? seq)
@@ -77,24 +79,9 @@ public static partial class OpsConfigReader
     }
 
     /// <summary>
-    /// Log:ToSeq and Log:Level of every program. The program reader owns the Log section (and reports its unknown
-    /// keys); this reads only the two Seq keys, with their own errors.
+    /// Log:ToSeq and Log:Level of one program, read with the rest of its Log section (see ReadLog), so that the
+    /// program and its Seq shipping come out of one pass over Ops:Programs.
     /// </summary>
-    private static Dictionary<string, ProgramLogSettings> ReadProgramLogs(SectionReader ops, List<IConfigurationSection> programs, IReadOnlyList<ProgramSpec> read)
-    {
-        var logs = new Dictionary<string, ProgramLogSettings>(StringComparer.Ordinal);
-        foreach (var program in programs.Where(p => read.Any(r => r.Name == p.Key)))
-        {
-            // The program reader has already reported a Log that is not an object.
-            var log = program.GetSection("Log");
-            logs[program.Key] = log.Exists() && string.IsNullOrEmpty(log.Value) && ops.Kinds?.Kind(log.Path) is null or JsonValueKind.Object
-                ? ReadProgramLog(ops.For(log))
-                : ProgramLogSettings.Default;
-        }
-
-        return logs;
-    }
-
     private static ProgramLogSettings ReadProgramLog(SectionReader r)
     {
         var defaults = ProgramLogSettings.Default;

@@ -14,9 +14,9 @@ public static partial class OpsConfigReader
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*\z")]
     private static partial Regex NamePattern();
 
-    private static List<ProgramSpec> ReadPrograms(SectionReader ops, List<IConfigurationSection> entries, IConfigurationSection programsSection, string baseDirectory, List<ConfigError> errors)
+    private static List<ProgramEntry> ReadPrograms(SectionReader ops, List<IConfigurationSection> entries, IConfigurationSection programsSection, string baseDirectory, List<ConfigError> errors)
     {
-        var programs = new List<ProgramSpec>();
+        var programs = new List<ProgramEntry>();
         foreach (var section in entries)
         {
             if (!NamePattern().IsMatch(section.Key))
@@ -40,16 +40,17 @@ public static partial class OpsConfigReader
             programs.Add(ReadProgram(ops.For(section), section.Key, baseDirectory));
         }
 
-        CheckDependencies(programs, programsSection, errors);
+        CheckDependencies([.. programs.Select(p => p.Spec)], programsSection, errors);
         return programs;
     }
 
-    private static ProgramSpec ReadProgram(SectionReader r, string name, string baseDirectory)
+    private static ProgramEntry ReadProgram(SectionReader r, string name, string baseDirectory)
     {
         var command = r.RequiredString("Command", "set the executable path or a name on PATH, e.g. \"/usr/bin/python3\"");
         var (workingDirectory, resolvedCommand) = ResolveLaunchPaths(r.String("WorkingDirectory"), command ?? string.Empty, baseDirectory);
         var defaults = new ProgramSpec { Name = name, Command = resolvedCommand };
         var environment = ReadEnvironment(r);
+        var log = r.Child("Log");
 
         var spec = defaults with
         {
@@ -71,10 +72,10 @@ public static partial class OpsConfigReader
             MemoryLimitMB = r.Int("MemoryLimitMB", 0, 0, int.MaxValue),
             DependsOn = r.StringList("DependsOn"),
             Health = ReadHealth(r.Child("Health")),
-            Log = ReadLog(r.Child("Log")),
+            Log = ReadLog(log, out var seqLog),
         };
         r.Finish();
-        return spec;
+        return new ProgramEntry(spec, seqLog);
     }
 
     /// <summary>Environment of a program or task: names the launcher can put in an environment block.</summary>
@@ -161,17 +162,22 @@ public static partial class OpsConfigReader
             && port is > 0 and < 65536;
     }
 
-    private static LogSpec ReadLog(SectionReader? r)
+    /// <summary>The Log section: the files' rotation for the supervisor, the Seq keys (ToSeq, Level) for the daemon.</summary>
+    private static LogSpec ReadLog(SectionReader? r, out ProgramLogSettings seq)
     {
         var defaults = LogSpec.Default;
         if (r is null)
         {
+            seq = ProgramLogSettings.Default;
             return defaults;
         }
 
         var spec = new LogSpec(
             r.Long("MaxFileBytes", defaults.MaxFileBytes, 1024, long.MaxValue),
             r.Int("MaxFiles", defaults.MaxFiles, 1, 1000));
+        seq = ReadProgramLog(r);
+
+        // Known even when absent, so that a misspelt key is told about them.
         r.Allow("ToSeq", "Level");
         r.Finish();
         return spec;

@@ -13,7 +13,7 @@ public static partial class OpsConfigReader
     [GeneratedRegex(@"^[0-9a-fA-F]{64}\z")]
     private static partial Regex Sha256Pattern();
 
-    private static void ReadSecurity(SectionReader ops, OpsSettings settings, List<ConfigError> errors)
+    private static OpsSettings ReadSecurity(SectionReader ops, OpsSettings settings, List<ConfigError> errors)
     {
         var tokens = new List<TokenEntry>();
         var security = ops.Child("Security");
@@ -44,7 +44,6 @@ public static partial class OpsConfigReader
             }
         }
 
-        settings.Tokens = tokens;
         if (tokens.Count == 0)
         {
             foreach (var url in settings.Urls.Where(u => !IsLoopback(u)))
@@ -52,6 +51,8 @@ public static partial class OpsConfigReader
                 errors.Add(new ConfigError("Ops:Host:Urls", $"'{url}' listens beyond this machine but no token is configured; add one under Ops:Security:Tokens (`opsd token new --name NAME --role Admin` prints it) or listen on 127.0.0.1 only"));
             }
         }
+
+        return settings with { Tokens = tokens };
     }
 
     /// <summary>True for 127.x, ::1 and localhost; false for wildcards and every other address or name.</summary>

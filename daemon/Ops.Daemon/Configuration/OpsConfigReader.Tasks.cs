@@ -19,12 +19,12 @@ public static partial class OpsConfigReader
     [GeneratedRegex(@"^[a-z_][a-z0-9_]*\z")]
     private static partial Regex SchemaPattern();
 
-    private static void ReadJobs(SectionReader ops, OpsSettings settings, string baseDirectory)
+    private static OpsSettings ReadJobs(SectionReader ops, OpsSettings settings, string baseDirectory)
     {
-        settings.Storage = ReadStorage(ops.Child("Storage"));
-        settings.Queues = ReadQueues(ops);
-        var queues = settings.Queues.Select(q => q.Name).Append(QueueSpec.DefaultName).ToHashSet(StringComparer.Ordinal);
-        settings.Tasks = ReadTasks(ops, queues, baseDirectory);
+        var storage = ReadStorage(ops.Child("Storage"));
+        var declared = ReadQueues(ops);
+        var queues = declared.Select(q => q.Name).Append(QueueSpec.DefaultName).ToHashSet(StringComparer.Ordinal);
+        return settings with { Storage = storage, Queues = declared, Tasks = ReadTasks(ops, queues, baseDirectory) };
     }
 
     private static StorageSpec ReadStorage(SectionReader? r)

@@ -6,13 +6,10 @@ namespace Ops.Daemon.Configuration;
 
 /// <summary>
 /// Turns the <c>Ops</c> configuration section into <see cref="OpsSettings"/>, collecting every error with its key
-/// path. One reader serves <c>opsd validate</c>, start-up validation and (later) reload.
+/// path. One reader, called by <see cref="ConfigLoad"/> for run, validate, reload and service install.
 /// </summary>
 public static partial class OpsConfigReader
 {
-    /// <summary>Sections under Ops that later parts of the daemon read; accepted here so they are not "unknown".</summary>
-    private static readonly string[] ReservedSections = [];
-
     /// <summary>Reads and validates; the result's Errors lists every problem found.</summary>
     public static OpsSettings Read(IConfiguration configuration, string? configPath = null)
     {
@@ -24,20 +21,20 @@ public static partial class OpsConfigReader
         var ops = CheckRoot(configuration, kinds, errors)
             ? new SectionReader(configuration.GetSection("Ops"), errors, kinds)
             : new SectionReader(new ConfigurationRoot([]).GetSection("Ops"), errors);
-        ReadHost(ops.Child("Host"), settings, baseDirectory);
-        ReadLogging(ops.Child("Logging"), settings);
+        settings = ReadHost(ops.Child("Host"), settings, baseDirectory);
+        settings = ReadLogging(ops.Child("Logging"), settings);
         var programs = ops.Entries("Programs", "\"web\": { \"Command\": \"/usr/bin/web\" }").ToList();
-        settings.Programs = ReadPrograms(ops, programs, configuration.GetSection("Ops:Programs"), baseDirectory, errors);
-        settings.ProgramLogs = ReadProgramLogs(ops, programs, settings.Programs);
-        settings.Secrets = SecretScanner.Find(configuration);
-        ReadJobs(ops, settings, baseDirectory);
-        ReadSecurity(ops, settings, errors);
-        ops.Allow(ReservedSections);
+        settings = settings with
+        {
+            ProgramEntries = ReadPrograms(ops, programs, configuration.GetSection("Ops:Programs"), baseDirectory, errors),
+            Secrets = SecretScanner.Find(configuration),
+        };
+        settings = ReadJobs(ops, settings, baseDirectory);
+        settings = ReadSecurity(ops, settings, errors);
         ops.Finish();
         CheckShutdownBudget(settings, errors);
 
-        settings.Errors = errors;
-        return settings;
+        return settings with { Errors = errors };
     }
 
     /// <summary>
@@ -74,35 +71,33 @@ public static partial class OpsConfigReader
             return;
         }
 
-        var budget = Hosting.DaemonHost.ShutdownTimeout(settings);
+        var shutdown = ShutdownBudget.Of(settings);
+        var budget = shutdown.HostShutdownTimeout;
         if (budget > DurationLimits.ShutdownBudget.Value)
         {
-            var levels = Order(settings.Programs).Levels.Count;
             errors.Add(new ConfigError(
                 "Ops:Programs",
-                $"stopping everything may take {Duration.Format(budget)} (the longest StopTimeout {Duration.Format(settings.LongestStopTimeout)} x {levels} dependency level(s), plus a margin), longer than the most opsd can wait ({DurationLimits.ShutdownBudget.Text}); shorten StopTimeout or DependsOn chains"));
+                $"stopping everything may take {Duration.Format(budget)} (the longest StopTimeout {Duration.Format(shutdown.LongestProgramStopTimeout)} x {shutdown.StopLevels} dependency level(s), plus a margin), longer than the most opsd can wait ({DurationLimits.ShutdownBudget.Text}); shorten StopTimeout or DependsOn chains"));
         }
     }
 
-    private static void ReadHost(SectionReader? host, OpsSettings settings, string baseDirectory)
+    private static OpsSettings ReadHost(SectionReader? host, OpsSettings settings, string baseDirectory)
     {
         var defaults = DefaultDirectories();
-        if (host is not null)
+        if (host is null)
         {
-            settings.HostName = host.String("Name") ?? settings.HostName;
-            if (host.Exists("Urls"))
-            {
-                settings.Urls = ReadUrls(host);
-            }
+            return settings with { StateDirectory = defaults.State, LogDirectory = defaults.Log };
+        }
 
-            settings.StateDirectory = Resolve(host.String("StateDirectory"), baseDirectory) ?? defaults.State;
-            settings.LogDirectory = Resolve(host.String("LogDirectory"), baseDirectory) ?? defaults.Log;
-            host.Finish();
-        }
-        else
+        settings = settings with
         {
-            (settings.StateDirectory, settings.LogDirectory) = (defaults.State, defaults.Log);
-        }
+            HostName = host.String("Name") ?? settings.HostName,
+            Urls = host.Exists("Urls") ? ReadUrls(host) : settings.Urls,
+            StateDirectory = Resolve(host.String("StateDirectory"), baseDirectory) ?? defaults.State,
+            LogDirectory = Resolve(host.String("LogDirectory"), baseDirectory) ?? defaults.Log,
+        };
+        host.Finish();
+        return settings;
     }
 
     private static List<string> ReadUrls(SectionReader host)

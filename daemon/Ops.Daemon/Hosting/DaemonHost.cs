@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Hangfire.AspNetCore;
-using Microsoft.Extensions.Options;
 using Ops.Jobs;
 using Ops.Jobs.Servers;
 using Ops.Jobs.Specs;
@@ -17,9 +16,6 @@ namespace Ops.Daemon.Hosting;
 /// <summary>The composition root: generic host + Kestrel, the supervisor and the HTTP API.</summary>
 public static class DaemonHost
 {
-    /// <summary>Margin on top of the programs' stop timeouts before the host gives up waiting.</summary>
-    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
-
     /// <summary>Builds the web application for <paramref name="settings"/>; not started.</summary>
     public static WebApplication Build(OpsSettings settings, IConfiguration configuration, Serilog.ILogger logger) =>
         Build(settings, configuration, logger, new SecretMasker(settings?.Secrets ?? []));
@@ -40,13 +36,13 @@ public static class DaemonHost
         builder.Host.UseWindowsService(o => o.ServiceName = "opsd");
         builder.Services.AddSerilog(logger);
 
-        builder.Services.AddSingleton<IValidateOptions<OpsSettings>, OpsSettingsValidator>();
-        builder.Services.AddOptions<OpsSettings>().Configure(o => Copy(settings, o)).ValidateOnStart();
+        // The snapshot opsd started with: immutable, so every service may hold it. What runs after a reload is the
+        // supervisor's (ISupervisor.Programs); every other section takes effect only on a restart.
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(masker);
 
         var catalog = new TaskCatalog(settings.Tasks, settings.Queues);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(settings));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownBudget.Of(settings).HostShutdownTimeout);
 
         builder.Services.AddLogShipping(settings, logger);
         builder.Services.AddSupervision(settings);
@@ -73,42 +69,5 @@ public static class DaemonHost
         app.MapMetricsEndpoint();
         app.MapConsole();
         return app;
-    }
-
-    /// <summary>
-    /// How long the host waits for everything to stop; the systemd unit's TimeoutStopSec (opsd service install) is
-    /// computed from it, so keep this the one place that knows.
-    /// </summary>
-    public static TimeSpan ShutdownTimeout(OpsSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-
-        // Programs stop level by level in reverse dependency order, so the worst case adds up the levels.
-        var levels = Math.Max(1, OpsConfigReader.Order(settings.Programs).Levels.Count);
-        var catalog = new TaskCatalog(settings.Tasks, settings.Queues);
-        var longest = TimeSpan.FromTicks(Math.Max((settings.LongestStopTimeout * levels).Ticks, catalog.LongestStopTimeout.Ticks));
-        return longest + ShutdownMargin;
-    }
-
-    private static void Copy(OpsSettings from, OpsSettings to)
-    {
-        to.HostName = from.HostName;
-        to.Urls = from.Urls;
-        to.StateDirectory = from.StateDirectory;
-        to.LogDirectory = from.LogDirectory;
-        to.LogLevel = from.LogLevel;
-        to.LogToConsole = from.LogToConsole;
-        to.LogToFile = from.LogToFile;
-        to.Seq = from.Seq;
-        to.ChildOutput = from.ChildOutput;
-        to.ProgramLogs = from.ProgramLogs;
-        to.Secrets = from.Secrets;
-        to.Programs = from.Programs;
-        to.Storage = from.Storage;
-        to.Queues = from.Queues;
-        to.Tasks = from.Tasks;
-        to.Tokens = from.Tokens;
-        to.Errors = from.Errors;
-        to.ConfigPath = from.ConfigPath;
     }
 }

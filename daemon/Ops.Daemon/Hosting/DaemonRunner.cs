@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Ops.Daemon.Configuration;
 using Ops.Daemon.Logging;
 using Serilog;
@@ -11,25 +10,16 @@ public static class DaemonRunner
     /// <summary>Returns 0 after a clean stop, 1 when the config is bad or start-up fails.</summary>
     public static async Task<int> RunAsync(string? configPath)
     {
-        var path = ConfigSources.ResolvePath(configPath);
-        var configuration = ConfigSources.Load(path, out var loadError);
-        if (configuration is null)
+        // The config is read and checked here, before the host is built: a bad config stops opsd before it
+        // touches a process (STYLE 9), with every error and its key path on stderr.
+        var load = ConfigLoad.Load(configPath, checkCommands: true);
+        if (!load.IsValid)
         {
-            await Console.Error.WriteLineAsync($"opsd: {loadError}");
+            load.WriteErrors(Console.Error, load.Errors, "opsd: ", count => $"opsd: refusing to start, {load.Path} has {count} error(s):");
             return 1;
         }
 
-        var settings = OpsConfigReader.Read(configuration, path);
-        if (settings.Errors.Count > 0)
-        {
-            await Console.Error.WriteLineAsync($"opsd: refusing to start, {path} has {settings.Errors.Count} error(s):");
-            foreach (var error in settings.Errors)
-            {
-                await Console.Error.WriteLineAsync(error.ToString());
-            }
-
-            return 1;
-        }
+        var (path, configuration, settings) = (load.Path, load.Configuration, load.Settings);
 
         try
         {
@@ -62,8 +52,7 @@ public static class DaemonRunner
             var app = DaemonHost.Build(settings, configuration, logger, masker);
 
             // Not a refusal: the command may be installed after opsd starts (see CommandChecks).
-            var (commandErrors, commandWarnings) = CommandChecks.Check(settings);
-            foreach (var problem in commandErrors.Concat(commandWarnings))
+            foreach (var problem in load.CommandErrors.Concat(load.Warnings))
             {
                 logger.Warning("Config {KeyPath}: {Problem}", problem.Path, problem.Message);
             }
@@ -72,11 +61,6 @@ public static class DaemonRunner
             await app.RunAsync();
             logger.Information("opsd stopped");
             return 0;
-        }
-        catch (OptionsValidationException ex)
-        {
-            logger.Fatal("opsd: refusing to start: {Failures}", ex.Failures);
-            return 1;
         }
         catch (Exception ex)
         {

@@ -68,9 +68,9 @@ internal sealed partial class SupervisorService(
     /// <summary>Starts the stop-all pass once; it never waits on a token, only its callers do.</summary>
     private Task BeginStopAll()
     {
+        // The supervisor logs the start of the pass itself, with its levels: logging it here too wrote it twice.
         if (_stopAll is null)
         {
-            logger.LogInformation("Stopping every program in reverse dependency order");
             _stopAll = supervisor.StopAllAsync(CancellationToken.None);
         }
 

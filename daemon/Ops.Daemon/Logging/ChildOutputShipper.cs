@@ -43,9 +43,8 @@ internal sealed partial class ChildOutputShipper(
         }
 
         var lines = events.ForContext(Constants.SourceContextPropertyName, SourceContext);
-        foreach (var program in settings.Programs)
+        foreach (var (program, levels) in settings.ProgramEntries)
         {
-            var levels = settings.ProgramLogs.GetValueOrDefault(program.Name, ProgramLogSettings.Default);
             if (!levels.ToSeq || (levels.Stdout is null && levels.Stderr is null))
             {
                 continue;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Ops.Daemon.Configuration;
-using Ops.Daemon.Hosting;
 using Ops.Jobs.Specs;
 
 namespace Ops.Daemon.Service;
@@ -20,17 +19,16 @@ public static class UnitPlanner
         ArgumentNullException.ThrowIfNull(request);
         var problems = new List<string>();
         errors = problems;
-        var file = request.OnThisMachine(request.ConfigPath);
-        var configuration = ConfigSources.Load(file, out var loadError);
-        if (configuration is null)
+
+        // Read with the target path, so relative directories in the file resolve as opsd will resolve them.
+        var load = ConfigLoad.LoadFile(request.OnThisMachine(request.ConfigPath), request.ConfigPath);
+        problems.AddRange(load.Errors.Select(e => e.ToString()));
+        if (!load.IsValid)
         {
-            problems.Add(loadError?.ToString() ?? $"{file}: cannot be read");
             return null;
         }
 
-        // Read with the target path, so relative directories in the file resolve as opsd will resolve them.
-        var settings = OpsConfigReader.Read(configuration, request.ConfigPath);
-        problems.AddRange(settings.Errors.Select(e => e.ToString()));
+        var (configuration, settings) = (load.Configuration, load.Settings);
         if (request.User is not null)
         {
             var needRoot = settings.Programs.Where(p => p.User is not null).Select(p => p.Name).ToList();
@@ -45,6 +43,7 @@ public static class UnitPlanner
             return null;
         }
 
+        var budget = ShutdownBudget.Of(settings);
         var stateGiven = IsSet(configuration, "Ops:Host:StateDirectory");
         var logGiven = IsSet(configuration, "Ops:Host:LogDirectory");
         return new UnitSpec
@@ -56,9 +55,9 @@ public static class UnitPlanner
             LogDirectory = logGiven ? settings.LogDirectory : DefaultLogDirectory,
             PinStateDirectory = !stateGiven,
             PinLogDirectory = !logGiven,
-            HostShutdownTimeout = DaemonHost.ShutdownTimeout(settings),
-            LongestProgramStopTimeout = settings.LongestStopTimeout,
-            StopLevels = Math.Max(1, OpsConfigReader.Order(settings.Programs).Levels.Count),
+            HostShutdownTimeout = budget.HostShutdownTimeout,
+            LongestProgramStopTimeout = budget.LongestProgramStopTimeout,
+            StopLevels = budget.StopLevels,
             UsesPostgreSql = settings.Storage.Provider == StorageProvider.PostgreSql,
         };
     }

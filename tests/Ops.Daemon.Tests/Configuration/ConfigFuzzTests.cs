@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ops.Daemon.Configuration;
-using Ops.Daemon.Hosting;
 using Ops.Daemon.Tests.Support;
 using Xunit.Abstractions;
 
@@ -124,7 +123,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
             p.Health?.Interval ?? TimeSpan.Zero, p.Health?.Timeout ?? TimeSpan.Zero, p.Health?.StartGrace ?? TimeSpan.Zero,
         }).Concat(settings.Tasks.SelectMany(t => t.RetryDelays.Append(t.Timeout).Append(t.StopTimeout)))
           .Append(settings.Storage.InvisibilityTimeout).Append(settings.Storage.PollInterval).Append(settings.Storage.HostTimeout)
-          .Append(DaemonHost.ShutdownTimeout(settings));
+          .Append(ShutdownBudget.Of(settings).HostShutdownTimeout);
         Assert.All(durations, d => Assert.True(d >= TimeSpan.Zero && d <= TimerMaximum, $"{what}: {d} cannot be a timer"));
         foreach (var token in settings.Tokens)
         {

@@ -98,7 +98,7 @@ public sealed class LoggingConfigTests
     [Fact]
     public void Read_ProgramWithoutLogSection_ShipsStdoutAtInformationAndStderrAtWarning()
     {
-        var log = Read(Program()).ProgramLogs["web"];
+        var log = Read(Program()).ProgramEntries.Single(p => p.Spec.Name == "web").Log;
 
         Assert.Equal(ProgramLogSettings.Default, log);
         Assert.Equal((LogEventLevel.Information, LogEventLevel.Warning), (log.LevelOf(OutputStream.Stdout), log.LevelOf(OutputStream.Stderr)));
@@ -113,7 +113,7 @@ public sealed class LoggingConfigTests
         var settings = Read(Program(("Log:Level", level)));
 
         Assert.Empty(settings.Errors);
-        Assert.Equal(new ProgramLogSettings(true, stdout, stderr), settings.ProgramLogs["web"]);
+        Assert.Equal(new ProgramLogSettings(true, stdout, stderr), settings.ProgramEntries.Single(p => p.Spec.Name == "web").Log);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class LoggingConfigTests
         var settings = Read(Program(("Log:Level:Stdout", "Off"), ("Log:Level:Stderr", "Error"), ("Log:ToSeq", "false"), ("Log:MaxFiles", "3")));
 
         Assert.Empty(settings.Errors);
-        Assert.Equal(new ProgramLogSettings(false, null, LogEventLevel.Error), settings.ProgramLogs["web"]);
+        Assert.Equal(new ProgramLogSettings(false, null, LogEventLevel.Error), settings.ProgramEntries.Single(p => p.Spec.Name == "web").Log);
         Assert.Equal(3, settings.Programs.Single().Log.MaxFiles);
     }
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Ops.Daemon.Configuration;
-using Ops.Daemon.Hosting;
 using Ops.Daemon.Service;
 
 namespace Ops.Daemon.Tests.Service;
@@ -22,9 +21,9 @@ public sealed class SystemdUnitTests
         var (spec, settings) = Plan(config);
         var unit = SystemdUnit.Render(spec);
 
-        Assert.Equal(TimeSpan.FromSeconds((30 * 3) + 15), DaemonHost.ShutdownTimeout(settings));
+        Assert.Equal(TimeSpan.FromSeconds((30 * 3) + 15), ShutdownBudget.Of(settings).HostShutdownTimeout);
         Assert.Contains("\nTimeoutStopSec=120\n", unit, StringComparison.Ordinal);
-        Assert.True(SystemdUnit.StopTimeoutSeconds(spec) > DaemonHost.ShutdownTimeout(settings).TotalSeconds);
+        Assert.True(SystemdUnit.StopTimeoutSeconds(spec) > ShutdownBudget.Of(settings).HostShutdownTimeout.TotalSeconds);
         Assert.Contains("longest program StopTimeout 30s x 3 dependency level(s)", unit, StringComparison.Ordinal);
     }
 
@@ -39,7 +38,7 @@ public sealed class SystemdUnitTests
 
         var (spec, settings) = Plan(config);
 
-        Assert.Equal(TimeSpan.FromSeconds(200 + 15), DaemonHost.ShutdownTimeout(settings));
+        Assert.Equal(TimeSpan.FromSeconds(200 + 15), ShutdownBudget.Of(settings).HostShutdownTimeout);
         Assert.Equal(230, SystemdUnit.StopTimeoutSeconds(spec));
         Assert.Equal(230, SystemdUnit.StartTimeoutSeconds(spec));
     }

@@ -82,4 +82,21 @@ public sealed class StopTests
 
         Assert.Empty(opsd.LiveChildren());
     }
+
+    [Fact]
+    public async Task Shutdown_Sigterm_LogsTheStartOfTheStopPassOnce()
+    {
+        await using var opsd = await new Opsd(new JsonObject
+        {
+            ["web"] = Worker.Program(["--forever"]),
+        }).StartAsync();
+        await opsd.WaitForStateAsync("web", "Running", Wait);
+
+        Assert.Equal(0, await opsd.StopAsync(Wait));
+
+        // The hosted service and the supervisor each logged it before; one pass, one line.
+        var lines = opsd.Output.Split('\n').Where(l => l.Contains("Stopping every program in reverse dependency order", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count == 1, $"expected one line, found {lines.Count}:\n{opsd.Output}");
+        Assert.Single(opsd.Output.Split('\n'), l => l.Contains("Every program is stopped", StringComparison.Ordinal));
+    }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Ops.Daemon.Configuration;
 using Ops.Daemon.Security;
 
-namespace Ops.Daemon.Cli;
+namespace Ops.Daemon.CommandLine;
 
 /// <summary><c>opsd token new --name N --role R</c>: a new token and the config entry that holds only its hash.</summary>
 internal static class TokenCommand

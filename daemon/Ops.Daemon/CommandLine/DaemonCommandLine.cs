@@ -3,7 +3,7 @@ using Ops.Daemon.Configuration;
 using Ops.Daemon.Hosting;
 using Ops.Daemon.Service;
 
-namespace Ops.Daemon.Cli;
+namespace Ops.Daemon.CommandLine;
 
 /// <summary>opsd's command line: run the daemon, validate a config, install the service.</summary>
 public static class DaemonCommandLine
@@ -38,37 +38,20 @@ public static class DaemonCommandLine
 
     private static int Validate(string? path)
     {
-        var resolved = ConfigSources.ResolvePath(path);
-        var configuration = ConfigSources.Load(resolved, out var error);
-        if (configuration is null)
-        {
-            Console.Error.WriteLine(error);
-            return Failed;
-        }
-
-        var settings = OpsConfigReader.Read(configuration, resolved);
-        var (commandErrors, warnings) = CommandChecks.Check(settings);
-        var errors = settings.Errors.Concat(commandErrors).ToList();
+        var load = ConfigLoad.Load(path, checkCommands: true);
 
         // Warnings alone do not fail: they name what may go wrong where this machine differs from the daemon's.
-        foreach (var warning in warnings)
-        {
-            Console.Error.WriteLine($"{warning.Path}: warning: {warning.Message}");
-        }
-
+        load.WriteWarnings(Console.Error);
+        var errors = load.Errors.Concat(load.CommandErrors).ToList();
         if (errors.Count > 0)
         {
-            Console.Error.WriteLine($"{resolved}: {errors.Count} error(s)");
-            foreach (var e in errors)
-            {
-                Console.Error.WriteLine(e);
-            }
-
+            load.WriteErrors(Console.Error, errors, string.Empty, count => $"{load.Path}: {count} error(s)");
             return Failed;
         }
 
-        var warned = warnings.Count == 0 ? string.Empty : $", {warnings.Count} warning(s)";
-        Console.WriteLine($"{resolved}: valid ({settings.Programs.Count} program(s), {settings.Programs.Sum(p => p.Instances)} instance(s){warned})");
+        var programs = load.Settings!.Programs;
+        var warned = load.Warnings.Count == 0 ? string.Empty : $", {load.Warnings.Count} warning(s)";
+        Console.WriteLine($"{load.Path}: valid ({programs.Count} program(s), {programs.Sum(p => p.Instances)} instance(s){warned})");
         return 0;
     }
 }

@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
-using Ops.Daemon.Configuration;
 using Ops.Daemon.Logging;
 using Ops.Processes.Output;
 using Ops.Supervision;
 
-namespace Ops.Daemon.Hosting;
+namespace Ops.Daemon.Configuration;
 
 /// <summary>What a reload request came to.</summary>
 internal enum ReloadStatus
@@ -47,13 +46,13 @@ internal sealed record ReloadOutcome(
 /// POST /api/v1/reload and by SIGHUP.
 /// </summary>
 /// <remarks>
-/// One reload at a time: the read, the diff, the apply and the update of <see cref="OpsSettings.Programs"/> happen
-/// under one gate, so a reload always diffs against what the one before it left running. OpsSettings.Programs is
-/// only ever replaced (by this class) with a new immutable list, so a reader on another thread sees the old list or
-/// the new one, never a mix.
+/// A reload changes no settings object: <paramref name="started"/> is the snapshot opsd started with, which every
+/// other service holds and which stays as it is; the new snapshot's programs go to the supervisor, which owns what
+/// runs. One reload at a time: the load, the diff against <see cref="ISupervisor.Programs"/> and the apply happen
+/// under one gate, so a reload always diffs against what the one before it left running.
 /// </remarks>
 internal sealed partial class ConfigReloader(
-    OpsSettings settings,
+    OpsSettings started,
     IConfiguration running,
     ISupervisor supervisor,
     InstanceOutputStore output,
@@ -63,8 +62,8 @@ internal sealed partial class ConfigReloader(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Instance counts opsd started with: Seq shipping subscribed to those instances only.</summary>
-    private readonly Dictionary<string, int> _shippedInstances = settings.Programs.ToDictionary(p => p.Name, p => p.Instances, StringComparer.Ordinal);
+    /// <summary>The programs opsd started with: Seq shipping subscribed to those, with their Log settings, once.</summary>
+    private readonly Dictionary<string, ProgramEntry> _shipped = started.ProgramEntries.ToDictionary(p => p.Spec.Name, StringComparer.Ordinal);
 
     /// <summary>Reads, validates and diffs the config file; applies its Programs unless <paramref name="dryRun"/>.</summary>
     /// <param name="dryRun">Only answer the diff.</param>
@@ -106,7 +105,7 @@ internal sealed partial class ConfigReloader(
     {
         try
         {
-            LogHangup(logger, settings.ConfigPath);
+            LogHangup(logger, started.ConfigPath);
             await ReloadAsync(dryRun: false, "SIGHUP", stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -115,24 +114,20 @@ internal sealed partial class ConfigReloader(
         catch (Exception ex)
         {
             // A reload by signal has no caller to hear about a failure: the log is the answer.
-            LogFailed(logger, "SIGHUP", settings.ConfigPath, ex);
+            LogFailed(logger, "SIGHUP", started.ConfigPath, ex);
         }
     }
 
     private async Task<ReloadOutcome> ReloadOnceAsync(bool dryRun)
     {
-        var path = settings.ConfigPath ?? ConfigSources.ResolvePath(null);
-        var configuration = ConfigSources.Load(path, out var loadError);
-        if (configuration is null)
+        var load = ConfigLoad.Load(started.ConfigPath);
+        var path = load.Path;
+        if (!load.IsValid)
         {
-            return new ReloadOutcome(ReloadStatus.Invalid, path, null, [loadError!], [], []);
+            return new ReloadOutcome(ReloadStatus.Invalid, path, null, load.Errors, [], []);
         }
 
-        var next = OpsConfigReader.Read(configuration, path);
-        if (next.Errors.Count > 0)
-        {
-            return new ReloadOutcome(ReloadStatus.Invalid, path, null, next.Errors, [], []);
-        }
+        var (configuration, next) = (load.Configuration, load.Settings);
 
         // Against what the supervisor runs, not against the file as it was: that is what the reload changes.
         var plan = ReloadPlan.Diff(supervisor.Programs, next.Programs);
@@ -152,7 +147,7 @@ internal sealed partial class ConfigReloader(
         ReloadResult result;
         try
         {
-            // Not cancellable: once begun, a reload is carried out, and the settings must follow it.
+            // Not cancellable: once begun, a reload is carried out.
             result = await supervisor.ReloadAsync(next.Programs, CancellationToken.None);
         }
         catch (InvalidOperationException ex)
@@ -160,7 +155,6 @@ internal sealed partial class ConfigReloader(
             return new ReloadOutcome(ReloadStatus.Refused, path, plan, [], restartRequired, warnings, ex.Message);
         }
 
-        settings.Programs = next.Programs;
         foreach (var dropped in result.Dropped)
         {
             var colon = dropped.LastIndexOf(':');
@@ -187,16 +181,14 @@ internal sealed partial class ConfigReloader(
             .ToList();
 
         // Child output is subscribed for Seq once, at start: new instances and changed Log settings wait for a restart.
-        if (settings.Seq is not null)
+        if (started.Seq is not null)
         {
-            foreach (var program in nextSettings.Programs)
+            foreach (var (program, now) in nextSettings.ProgramEntries)
             {
-                var now = nextSettings.ProgramLogs.GetValueOrDefault(program.Name, ProgramLogSettings.Default);
                 var ships = now.ToSeq && (now.Stdout is not null || now.Stderr is not null);
-                var then = settings.ProgramLogs.GetValueOrDefault(program.Name);
-                var stale = then is null
-                    ? ships
-                    : then != now || (ships && program.Instances > _shippedInstances.GetValueOrDefault(program.Name));
+                var stale = _shipped.TryGetValue(program.Name, out var then)
+                    ? then.Log != now || (ships && program.Instances > then.Spec.Instances)
+                    : ships;
                 if (stale)
                 {
                     required.Add($"Ops:Programs:{program.Name}:Log");
@@ -226,7 +218,7 @@ internal sealed partial class ConfigReloader(
         var warnings = new List<string>();
 
         // The host's shutdown timeout was fixed at start from the programs' StopTimeouts (and the unit's TimeoutStopSec with it).
-        var needed = DaemonHost.ShutdownTimeout(new OpsSettings { Programs = next.Programs, Tasks = settings.Tasks, Queues = settings.Queues });
+        var needed = ShutdownBudget.Of(next.Programs, started.Tasks).HostShutdownTimeout;
         var current = host.Value.ShutdownTimeout;
         if (needed > current)
         {
