@@ -4,6 +4,8 @@ using Ops.Daemon.Tests.Support;
 namespace Ops.Cli.Tests.CommandLine;
 
 /// <summary>Exit codes that need no daemon: 2 for usage errors, 3 when opsd cannot be reached, 0 for help.</summary>
+[Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ExitCodeTests
 {
     public static TheoryData<string[]> UsageErrors => new()

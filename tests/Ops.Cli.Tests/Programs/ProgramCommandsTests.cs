@@ -7,6 +7,7 @@ namespace Ops.Cli.Tests.Programs;
 
 /// <summary>status, start, stop, restart and why through the real opsctl against a real opsd.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ProgramCommandsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

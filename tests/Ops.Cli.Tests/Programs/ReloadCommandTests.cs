@@ -6,6 +6,7 @@ namespace Ops.Cli.Tests.Programs;
 
 /// <summary>reload: the dry run shows the diff and changes nothing; the reload applies it.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ReloadCommandTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

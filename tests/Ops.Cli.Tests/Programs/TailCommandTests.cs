@@ -8,6 +8,7 @@ namespace Ops.Cli.Tests.Programs;
 
 /// <summary>tail: the last lines of an instance's stdout or stderr, and -f streaming new ones.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TailCommandTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

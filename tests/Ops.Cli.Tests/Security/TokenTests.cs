@@ -8,6 +8,7 @@ namespace Ops.Cli.Tests.Security;
 
 /// <summary>--token and OPS_TOKEN against an opsd with tokens: 401 and 403 say what to do.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TokenTests
 {
     private const string AdminToken = "ops_cli-test-admin-token";

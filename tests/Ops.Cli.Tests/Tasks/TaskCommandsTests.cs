@@ -8,6 +8,7 @@ namespace Ops.Cli.Tests.Tasks;
 
 /// <summary>run, submit, job and jobs through the real opsctl against a real opsd (InMemory storage).</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TaskCommandsTests
 {
     /// <summary>Fails on item 3 with exit 4 and a line on stderr; succeeds on every other item.</summary>

@@ -8,6 +8,7 @@ namespace Ops.Daemon.Tests.Api;
 
 /// <summary>Every endpoint x (no token, bad token, viewer, admin): the right status, and tokens never echoed.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class AuthMatrixTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -11,6 +11,7 @@ namespace Ops.Daemon.Tests.Api;
 /// what was wrong, never a 500, and opsd does not log them as errors with a stack trace.
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ClientFaultTests
 {
     private const int MiB = 1024 * 1024;

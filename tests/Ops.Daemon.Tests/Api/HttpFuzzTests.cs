@@ -14,6 +14,7 @@ namespace Ops.Daemon.Tests.Api;
 /// OPS_FUZZ_SEED replays a run; OPS_FUZZ_CASES sets how many requests (default 300).
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class HttpFuzzTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);

@@ -8,6 +8,7 @@ namespace Ops.Daemon.Tests.Api;
 
 /// <summary>GET /api/v1/programs/{name}/log: the tail, and follow as server-sent events.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class LogApiTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -20,7 +21,10 @@ public sealed class LogApiTests
             ["talk"] = Worker.Shell("i=0; while true; do echo \"line $i\"; echo \"err $i\" >&2; i=$((i+1)); sleep 0.05; done"),
         }).StartAsync();
         await opsd.WaitForStateAsync("talk", "Running", Wait);
-        await Task.Delay(500);
+        await Observe.UntilAsync(
+            async () => JsonDocument.Parse(await opsd.Http.GetStringAsync("/api/v1/programs/talk/log?lines=3&stream=stderr")).RootElement.GetArrayLength() == 3,
+            Wait,
+            "three stderr lines of talk in its log");
 
         var tail = JsonDocument.Parse(await opsd.Http.GetStringAsync("/api/v1/programs/talk/log?lines=3&stream=stderr")).RootElement;
         Assert.Equal(3, tail.GetArrayLength());

@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Api;
 
 /// <summary>The login's returnUrl: only a path of the console is followed; anything else goes to the console's home.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class LoginRedirectTests
 {
     private const string Home = "/hangfire";

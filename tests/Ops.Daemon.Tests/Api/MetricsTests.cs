@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Api;
 
 /// <summary>/metrics in Prometheus text format, checked after a known number of restarts and runs.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class MetricsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

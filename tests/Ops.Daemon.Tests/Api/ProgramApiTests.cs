@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Api;
 
 /// <summary>The program endpoints: shapes, status codes and instance targeting.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ProgramApiTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

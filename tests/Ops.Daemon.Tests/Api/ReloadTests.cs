@@ -7,6 +7,7 @@ namespace Ops.Daemon.Tests.Api;
 
 /// <summary>POST /api/v1/reload and SIGHUP through a real opsd that re-reads its rewritten config file.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ReloadTests
 {
     private const int SIGHUP = 1;
@@ -68,7 +69,7 @@ public sealed class ReloadTests
             ops["Queues"] = new JsonObject { ["bulk"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 10 } };
         });
         var answer = await ReloadAsync(opsd, dryRun: true);
-        await Task.Delay(1000);
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(1), async () => !(await opsd.ProgramsAsync()).SequenceEqual(before), "a dry-run reload changed the running programs");
 
         Assert.Equal(["new"], Names(answer, "added"));
         Assert.Equal(["old"], Names(answer, "removed"));
@@ -122,7 +123,7 @@ public sealed class ReloadTests
         var brokenProblem = JsonNode.Parse(await broken.Content.ReadAsStringAsync())!;
         Assert.Equal(opsd.ConfigPath, brokenProblem["errors"]![0]!["path"]!.GetValue<string>());
 
-        await Task.Delay(1000);
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(1), async () => !(await opsd.ProgramsAsync()).SequenceEqual(before), "a refused reload changed the running programs");
         Assert.Equal(before, await opsd.ProgramsAsync());
         Assert.All(before, i => Assert.True(ProcessTable.IsAlive(i.Pid!.Value)));
 

@@ -14,6 +14,7 @@ namespace Ops.Daemon.Tests.Configuration;
 /// OPS_FUZZ_SEED replays a run; OPS_FUZZ_CASES sets the number of in-process cases (default 300).
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const int ProcessCases = 6;

@@ -5,6 +5,7 @@ namespace Ops.Daemon.Tests.Configuration;
 
 /// <summary>Where the config comes from: environment overrides as the README writes them, and the demo file.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ConfigSourcesTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("opsd-sources-").FullName;

@@ -3,6 +3,8 @@ using Ops.Daemon.Tests.Support;
 namespace Ops.Daemon.Tests.Configuration;
 
 /// <summary>Binding beyond loopback needs tokens; token entries hold hashes only.</summary>
+[Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class SecurityConfigTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("opsd-security-").FullName;

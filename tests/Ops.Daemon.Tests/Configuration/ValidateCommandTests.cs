@@ -3,6 +3,8 @@ using Ops.Daemon.Tests.Support;
 namespace Ops.Daemon.Tests.Configuration;
 
 /// <summary>`opsd validate` and start-up refusal on a bad config, through the real binary.</summary>
+[Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ValidateCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("opsd-validate-").FullName;

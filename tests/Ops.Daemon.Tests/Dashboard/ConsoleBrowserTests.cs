@@ -11,6 +11,7 @@ namespace Ops.Daemon.Tests.Dashboard;
 /// installed browser; nothing is downloaded).
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class ConsoleBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -54,7 +55,7 @@ public sealed class ConsoleBrowserTests
         Assert.False(consolePost.Ok, $"the console accepted a viewer's command: {consolePost.Status}");
         var apiPost = await viewerPage.APIRequest.PostAsync($"{opsd.Url}/api/v1/programs/web/restart");
         Assert.Equal(403, apiPost.Status);
-        await Task.Delay(500);
+        await Observe.NothingWithinAsync(TimeSpan.FromMilliseconds(500), async () => (await opsd.ProgramsAsync("web")).Single().Pid != after.Pid, "a viewer's refused command restarted web");
         Assert.Equal(after.Pid, (await opsd.ProgramsAsync("web")).Single().Pid);
     }
 

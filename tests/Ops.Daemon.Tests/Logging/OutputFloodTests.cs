@@ -10,6 +10,7 @@ namespace Ops.Daemon.Tests.Logging;
 
 /// <summary>A child printing as fast as it can: opsd stays responsive, and no line is lost without being counted.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class OutputFloodTests(ITestOutputHelper output)
 {
     private const string FloodStdout = "\"Program\":\"flood\",\"Instance\":0,";

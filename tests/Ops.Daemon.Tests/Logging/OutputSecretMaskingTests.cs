@@ -10,6 +10,7 @@ namespace Ops.Daemon.Tests.Logging;
 /// the follow stream, the per-instance files, the history's stderr lines, a task run's stderr tail and the console.
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class OutputSecretMaskingTests
 {
     private const string Password = "Pa55-sekrit-0042";

@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Logging;
 
 /// <summary>Seq down or refusing the key: nothing is lost, nothing is doubled, and supervision goes on.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class SeqOutageTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -33,8 +34,8 @@ public sealed class SeqOutageTests
             await ClefEndpoint.EventuallyAsync(() => WriterLines(seq).Count >= Lines, Redelivery),
             $"{WriterLines(seq).Count} of {Lines} lines arrived after Seq came back\n{opsd.Output}");
 
-        // A few more shipping rounds: a batch sent twice would show up now.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // A few more shipping rounds: a batch sent twice would show up within them.
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(1), () => WriterLines(seq).Count > Lines, "a batch shipped twice");
         var numbers = WriterLines(seq);
         Assert.Equal(Enumerable.Range(1, Lines), numbers.Order());
         Assert.Equal(Lines, numbers.Distinct().Count());
@@ -62,7 +63,10 @@ public sealed class SeqOutageTests
         bool FirstRunStopped() => seq.Events.Any(e => e.Template.StartsWith("opsd stopped", StringComparison.Ordinal));
         Assert.True(await ClefEndpoint.EventuallyAsync(() => FirstRunLines().Count >= Lines && FirstRunStopped(), Redelivery), $"{FirstRunLines().Count} of {Lines}\n{second.Output}");
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Observe.NothingWithinAsync(
+            TimeSpan.FromSeconds(1),
+            () => FirstRunLines().Count > Lines || seq.Events.Count(e => e.Template.StartsWith("opsd stopped", StringComparison.Ordinal)) > 1,
+            "the first run's buffer shipped twice");
         Assert.Equal(Enumerable.Range(1, Lines), FirstRunLines().Order());
         Assert.Single(seq.Events, e => e.Template.StartsWith("opsd stopped", StringComparison.Ordinal));
     }

@@ -7,6 +7,7 @@ namespace Ops.Daemon.Tests.Logging;
 
 /// <summary>A real opsd shipping to a stand-in Seq: its own events and its programs' lines, with their properties.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class SeqShippingTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

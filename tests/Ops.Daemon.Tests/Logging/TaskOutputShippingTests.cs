@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Logging;
 
 /// <summary>What task runs print reaches Seq with Task, JobId and Attempt besides Program, Instance, Pid and Stream.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TaskOutputShippingTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

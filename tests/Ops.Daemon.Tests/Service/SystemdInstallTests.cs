@@ -7,6 +7,7 @@ namespace Ops.Daemon.Tests.Service;
 /// own /etc/systemd is never touched, and the printed unit checked by systemd's own verifier.
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class SystemdInstallTests
 {
     [Fact]

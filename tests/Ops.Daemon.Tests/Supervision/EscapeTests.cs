@@ -8,6 +8,7 @@ namespace Ops.Daemon.Tests.Supervision;
 /// carry the launch's token: a stop, opsd's shutdown and the next opsd's orphan cleanup end them too.
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class EscapeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

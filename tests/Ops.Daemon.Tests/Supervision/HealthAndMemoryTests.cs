@@ -5,6 +5,7 @@ namespace Ops.Daemon.Tests.Supervision;
 
 /// <summary>Memory limits and health checks restart a program with the right reason.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class HealthAndMemoryTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(40);

@@ -5,6 +5,7 @@ namespace Ops.Daemon.Tests.Supervision;
 
 /// <summary>What a program is started with: argv and environment with {instance}/{program}, directory, user.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class LaunchSettingsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

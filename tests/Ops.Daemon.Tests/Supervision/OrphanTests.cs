@@ -5,6 +5,7 @@ namespace Ops.Daemon.Tests.Supervision;
 
 /// <summary>No orphans: a daemon killed with SIGKILL leaves groups that the next daemon ends before starting.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class OrphanTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Supervision;
 
 /// <summary>Child output: files rotated by size, and a flooding child slows only itself.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class OutputTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

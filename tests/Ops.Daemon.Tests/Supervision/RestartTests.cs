@@ -5,6 +5,7 @@ namespace Ops.Daemon.Tests.Supervision;
 
 /// <summary>Restart rules through a real opsd and real child processes.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class RestartTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -24,7 +25,7 @@ public sealed class RestartTests
         }).StartAsync();
 
         var fatal = (await opsd.WaitForStateAsync("crash", "Fatal", Wait)).Single();
-        await Task.Delay(1000); // a fifth start would come within the last delay's double
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(1), () => Worker.ReadPids(pidFile).Count > 4, "a fifth start of a Fatal program (it would come within the last delay's double)");
 
         Assert.Equal(4, Worker.ReadPids(pidFile).Count);
         Assert.Equal(3, fatal.LastExitCode);
@@ -84,7 +85,7 @@ public sealed class RestartTests
         }).StartAsync();
 
         var exited = (await opsd.WaitForStateAsync("job", "Exited", Wait)).Single();
-        await Task.Delay(1000);
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(1), () => Worker.ReadPids(pidFile).Count > 1, "OnFailure restarted a clean exit");
 
         Assert.Equal(0, exited.LastExitCode);
         Assert.Single(Worker.ReadPids(pidFile));

@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Supervision;
 
 /// <summary>Stopping: process groups, SIGKILL after StopTimeout, reverse dependency order, daemon shutdown.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class StopTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -76,6 +76,10 @@ internal static class TaskSetup
     public static async Task<JobView> JobAsync(this Opsd opsd, string id) =>
         (await opsd.Http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", Json))!;
 
+    /// <summary>The job list for <paramref name="query"/> (task=, state=, ids=, limit=).</summary>
+    public static async Task<List<JobView>> JobsAsync(this Opsd opsd, string query) =>
+        (await opsd.Http.GetFromJsonAsync<List<JobView>>($"/api/v1/jobs?{query}", Json))!;
+
     public static async Task<JobView> WaitJobAsync(this Opsd opsd, string id, Func<JobView, bool> predicate, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -7,6 +7,7 @@ namespace Ops.Daemon.Tests.Tasks;
 
 /// <summary>GET /api/v1/jobs?state=S&amp;task=T&amp;limit=N on both storages: the task filter before the limit, newest first.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class JobListTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Tasks;
 
 /// <summary>Two hosts on one PostgreSQL: each shows the other's programs, commands reach the owner, a dead host shows Unknown.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class MultiHostTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -8,6 +8,7 @@ namespace Ops.Daemon.Tests.Tasks;
 /// that daemonises a child), and in the next opsd's orphan cleanup. The storage plays no part: InMemory only.
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TaskEscapeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -7,6 +7,7 @@ namespace Ops.Daemon.Tests.Tasks;
 
 /// <summary>Task runs through a real opsd on both storages: retries, timeouts, capacity, isolation, fan-out, bad input.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TaskRunTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -29,7 +30,7 @@ public sealed class TaskRunTests
 
         var id = (await opsd.SubmitOkAsync("flaky")).Single();
         var job = await opsd.WaitJobStateAsync(id, "Failed", Wait);
-        await Task.Delay(2500); // a fourth run would come after the last delay
+        await Observe.NothingWithinAsync(TimeSpan.FromMilliseconds(2500), () => File.ReadAllLines(runs).Length > 3, "a fourth run of a Failed job (it would come after the last delay)");
 
         var lines = File.ReadAllLines(runs).Select(l => l.Split(' ')).ToList();
         Assert.Equal(["1", "2", "3"], lines.Select(l => l[0]));
@@ -192,7 +193,7 @@ public sealed class TaskRunTests
 
         var ids = await opsd.SubmitOkAsync("step", """{ "items": [1, 2] }""");
         await opsd.WaitJobStateAsync(ids[0], "Processing", Wait);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(1), async () => (await opsd.JobAsync(ids[1])).State != "Enqueued", "the second job left the queue while the only worker was busy (Prefetch 0)");
 
         Assert.Equal("Enqueued", (await opsd.JobAsync(ids[1])).State);
         await opsd.WaitJobStateAsync(ids[1], "Succeeded", Wait);

@@ -10,6 +10,7 @@ namespace Ops.Daemon.Tests.Tasks;
 
 /// <summary>What only a durable, shared storage shows: crashes mid-run, the database going away, console deletes, recurring tasks.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TaskStorageTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -194,10 +195,7 @@ public sealed class TaskStorageTests
         await using var opsd = await new Opsd([], ops).StartAsync();
         var id = (await opsd.SubmitOkAsync("long")).Single();
         await opsd.WaitJobStateAsync(id, "Processing", Wait);
-        while (Worker.ReadPids(pids).Count < 2)
-        {
-            await Task.Delay(20);
-        }
+        await Observe.UntilAsync(() => Worker.ReadPids(pids).Count >= 2, Wait, "the run and its grandchild in the pid file");
 
         // What the console's Delete button does: move the job to Deleted in the shared storage.
         var options = new PostgreSqlStorageOptions { SchemaName = "ops", PrepareSchemaIfNecessary = false };
@@ -238,9 +236,14 @@ public sealed class TaskStorageTests
         ops["Tasks"]!["tick"]!.AsObject().Remove("Cron");
         ops["Tasks"]!["tick"]!.AsObject().Remove("TimeZone");
         await using var again = await new Opsd([], ops).StartAsync();
-        await Task.Delay(1500);
+
+        // A run the first daemon enqueued before it stopped may still run now; after that, none may.
+        await Observe.UntilAsync(
+            async () => (await again.JobsAsync("task=tick&state=Enqueued")).Count == 0 && (await again.JobsAsync("task=tick&state=Processing")).Count == 0,
+            Wait,
+            "the runs enqueued before the restart to end");
         var count = File.ReadAllLines(runs).Length;
-        await Task.Delay(3000);
+        await Observe.NothingWithinAsync(TimeSpan.FromSeconds(3), () => File.ReadAllLines(runs).Length != count, "the task ran after its Cron was removed");
         Assert.Equal(count, File.ReadAllLines(runs).Length);
         File.Delete(runs);
     }

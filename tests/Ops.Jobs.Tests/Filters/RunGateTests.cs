@@ -14,7 +14,7 @@ public sealed class RunGateTests
         gate.Enter(CancellationToken.None);
 
         var third = Task.Run(() => gate.Enter(CancellationToken.None));
-        await Task.Delay(200);
+        await Observe.NothingWithinAsync(TimeSpan.FromMilliseconds(200), () => third.IsCompleted, "a third Enter returned while both slots were taken");
         Assert.False(third.IsCompleted);
         Assert.Equal(0, gate.Free);
 
@@ -31,7 +31,9 @@ public sealed class RunGateTests
         using var stop = new CancellationTokenSource();
 
         var waiting = Task.Run(() => gate.Enter(stop.Token));
-        await Task.Delay(200);
+
+        // Canceled while it waits, not before it entered: it must still be waiting for the whole window.
+        await Observe.NothingWithinAsync(TimeSpan.FromMilliseconds(200), () => waiting.IsCompleted, "Enter returned with no slot free");
         await stop.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Wait));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ops.Processes.Launching;
+using Ops.Processes.Tests.Support;
 
 namespace Ops.Processes.Tests.Launching;
 
@@ -8,8 +9,12 @@ namespace Ops.Processes.Tests.Launching;
 /// pid counter may wrap while the suite runs (pid_max is 32768 on some hosts), so each test reads the counter and
 /// asserts what the window must say either way.
 /// </summary>
-public sealed class PidWindowTests
+public sealed class PidWindowTests : IDisposable
 {
+    private readonly ProcessSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
     [Fact]
     public void Begin_LaunchJustStarted_CoversLaterPidsAndNotOlderOnesUnlessTheCounterWrapped()
     {
@@ -51,7 +56,7 @@ public sealed class PidWindowTests
         }
     }
 
-    private static Process Sleep(string? token)
+    private Process Sleep(string? token)
     {
         var info = new ProcessStartInfo("sleep", "30") { UseShellExecute = false };
         if (token is not null)
@@ -59,7 +64,9 @@ public sealed class PidWindowTests
             info.Environment["OPS_LAUNCH_TOKEN"] = token;
         }
 
-        return Process.Start(info)!;
+        var process = Process.Start(info)!;
+        _sandbox.TrackPids([process.Id]);
+        return process;
     }
 
     private static void Kill(Process process)

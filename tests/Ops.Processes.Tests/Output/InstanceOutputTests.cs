@@ -100,8 +100,9 @@ public sealed class InstanceOutputTests : IDisposable
             children.Add(_sandbox.Start(Worker.Command($"idle{i}", "sleep", "30")));
         }
 
-        // A read per pipe on the pool would leave ~40 work items queued behind the few pool threads for seconds.
-        await Task.Delay(200);
+        // A read per pipe on the pool would leave ~40 work items queued behind the few pool threads for seconds,
+        // and the pool would grow for them while it waits.
+        await Observe.NothingWithinAsync(TimeSpan.FromMilliseconds(200), () => ThreadPool.ThreadCount - threadsBefore >= 10, "the pool grew by 10 threads for 20 idle children");
         bool poolIdle = await Eventually.TrueAsync(() => ThreadPool.PendingWorkItemCount == 0, TimeSpan.FromSeconds(2));
 
         Assert.True(poolIdle, $"{ThreadPool.PendingWorkItemCount} pool work items still waiting for a thread");

@@ -106,20 +106,32 @@ internal sealed class ProcessSandbox : IDisposable
         }
     }
 
+    /// <summary>How long a process that was stopped at the test's end may take to be reaped before it counts as left.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
     /// <summary>Waits a little for stragglers, then asserts every tracked leader is reaped and every group and pid gone.</summary>
     public async Task AssertNoProcessLeftAsync()
     {
-        bool clean = await Eventually.TrueAsync(() => Leftovers().Count == 0, TimeSpan.FromSeconds(3));
+        bool clean = await Eventually.TrueAsync(() => Leftovers().Count == 0, Settle);
         Assert.True(clean, "processes left: " + string.Join(", ", Leftovers()));
     }
 
+    /// <summary>
+    /// The test's leak guard: fails the test when anything it started is still there (after <see cref="Settle"/>),
+    /// whether or not the test asserted it itself; leftovers are killed first, so the next test starts clean.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The test left processes behind.</exception>
     public void Dispose()
     {
-        foreach (string leftover in KillLeftovers())
+        List<string> left = Leftovers();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (left.Count > 0 && clock.Elapsed < Settle)
         {
-            Console.Error.WriteLine($"ProcessSandbox: killed leftover {leftover}");
+            Thread.Sleep(20);
+            left = Leftovers();
         }
 
+        KillLeftovers();
         Output.Dispose();
 
         // A pump may still be draining a killed flood into its file for a moment: retry briefly.
@@ -133,6 +145,11 @@ internal sealed class ProcessSandbox : IDisposable
             {
                 Thread.Sleep(50);
             }
+        }
+
+        if (left.Count > 0)
+        {
+            throw new InvalidOperationException($"the test left processes behind {Settle.TotalSeconds:0} s after it ended (killed now): {string.Join(", ", left)}");
         }
     }
 
@@ -148,20 +165,19 @@ internal sealed class ProcessSandbox : IDisposable
                     left.Add($"leader {pgid} not reaped");
                 }
 
-                left.AddRange(Members(pgid, startTime).Select(pid => $"pid {pid} in group {pgid}"));
+                left.AddRange(Members(pgid, startTime).Select(pid => $"pid {pid} in group {pgid} ({CommandLine(pid)})"));
             }
 
-            left.AddRange(_pids.Where(p => IsSameProcessAlive(p.Pid, p.StartTime)).Select(p => $"pid {p.Pid}"));
+            left.AddRange(_pids.Where(p => IsSameProcessAlive(p.Pid, p.StartTime)).Select(p => $"pid {p.Pid} ({CommandLine(p.Pid)})"));
         }
 
-        left.AddRange(MarkedProcesses().Select(pid => $"marked pid {pid}"));
+        left.AddRange(MarkedProcesses().Select(pid => $"marked pid {pid} ({CommandLine(pid)})"));
 
         return left;
     }
 
-    private List<string> KillLeftovers()
+    private void KillLeftovers()
     {
-        var killed = new List<string>();
         lock (_groups)
         {
             foreach ((int pgid, ulong startTime, IRunningProcess process) in _groups)
@@ -169,7 +185,6 @@ internal sealed class ProcessSandbox : IDisposable
                 if (!process.Exited.IsCompleted || Members(pgid, startTime).Count > 0)
                 {
                     process.Kill();
-                    killed.Add($"group {pgid}");
                 }
             }
 
@@ -178,7 +193,6 @@ internal sealed class ProcessSandbox : IDisposable
                 if (IsSameProcessAlive(pid, startTime))
                 {
                     _ = Libc.kill(pid, LinuxConstants.SIGKILL);
-                    killed.Add($"pid {pid}");
                 }
             }
         }
@@ -186,10 +200,19 @@ internal sealed class ProcessSandbox : IDisposable
         foreach (int pid in MarkedProcesses())
         {
             _ = Libc.kill(pid, LinuxConstants.SIGKILL);
-            killed.Add($"marked pid {pid}");
         }
+    }
 
-        return killed;
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Replace('\0', ' ');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "gone";
+        }
     }
 
     private static IReadOnlyList<int> Members(int pgid, ulong startTime) =>
