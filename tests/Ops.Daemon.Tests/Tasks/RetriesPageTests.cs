@@ -9,6 +9,7 @@ namespace Ops.Daemon.Tests.Tasks;
 /// its retry is enqueued, deleted or fails for good is checked by the RetryFilter's unit tests.)
 /// </summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class RetriesPageTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
