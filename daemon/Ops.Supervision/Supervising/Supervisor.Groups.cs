@@ -43,14 +43,15 @@ public sealed partial class Supervisor
             stop = Task.FromException<StopOutcome>(ex);
         }
 
-        _ = PostStopEndAsync(instance, process, signal, grace, stop);
+        _ = PostStopEndAsync(instance, process, signal, grace, stop, _lifetime.Token);
     }
 
     /// <summary>
     /// Waits for the stop, then for the leader's exit when everything is gone (its exit event is posted first, so the
     /// stop's end finds it recorded), and posts the end. A failed stop is posted after a pause.
     /// </summary>
-    private async Task PostStopEndAsync(Instance instance, IRunningProcess process, int signal, TimeSpan grace, Task<StopOutcome> stop)
+    private async Task PostStopEndAsync(
+        Instance instance, IRunningProcess process, int signal, TimeSpan grace, Task<StopOutcome> stop, CancellationToken lifetime)
     {
         StopOutcome outcome;
         try
@@ -61,10 +62,11 @@ public sealed partial class Supervisor
         {
             try
             {
-                await Task.Delay(StopRetryDelay, _time, _lifetime.Token).ConfigureAwait(false);
+                await Task.Delay(StopRetryDelay, _time, lifetime).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception delay) when (delay is OperationCanceledException or ObjectDisposedException)
             {
+                // The supervisor is gone: nobody is left to retry.
                 return;
             }
 
