@@ -31,7 +31,10 @@ public interface IRunningProcess : IDisposable
         }
     }
 
-    /// <summary>The graceful way: sends <paramref name="signal"/> (a Linux signal number) to the whole group.</summary>
+    /// <summary>
+    /// The graceful way: sends <paramref name="signal"/> (a Linux signal number) to the whole group. A single step;
+    /// stopping a launch is <see cref="StopAsync"/>.
+    /// </summary>
     void Signal(int signal);
 
     /// <summary>The forced way: SIGKILL to the whole group.</summary>
