@@ -8,10 +8,8 @@ namespace Ops.Daemon.Hosting;
 /// Ends the process groups a previous opsd left behind (it died without stopping them, e.g. by SIGKILL), each
 /// with its program's StopSignal and StopTimeout, before this daemon starts anything.
 /// </summary>
-internal sealed partial class OrphanCleanup(ProcessOptions options, OpsSettings settings, TimeProvider time, ILoggerFactory loggers)
+internal sealed class OrphanCleanup(ProcessOptions options, OpsSettings settings, TimeProvider time, ILoggerFactory loggers)
 {
-    private readonly ILogger _logger = loggers.CreateLogger<OrphanCleanup>();
-
     /// <summary>True once the orphans of a previous opsd are ended; /readyz waits for it (Kestrel answers earlier).</summary>
     public bool Done { get; private set; }
 
@@ -19,28 +17,12 @@ internal sealed partial class OrphanCleanup(ProcessOptions options, OpsSettings 
     {
         var programs = settings.Programs.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var reaper = new OrphanReaper(options, time, loggers.CreateLogger<OrphanReaper>());
-        var ended = await reaper.ReapAsync(
+        // The reaper logs each orphan once (Warning as it ends it, Error for survivors): nothing more to say here.
+        _ = await reaper.ReapAsync(
             program => programs.TryGetValue(program, out var spec)
                 ? new OrphanStopPolicy((int)spec.StopSignal, spec.StopTimeout)
                 : OrphanStopPolicy.Default,
             cancellationToken);
         Done = true;
-        foreach (var group in ended)
-        {
-            if (group.Survivors.Count > 0)
-            {
-                LogSurvivors(group.Program, group.Instance, group.Pgid, group.Survivors);
-            }
-            else
-            {
-                LogEnded(group.Program, group.Instance, group.Pgid, group.Pids, group.Killed ? "SIGKILL" : "stop signal");
-            }
-        }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ended orphaned group {Pgid} of {Program}:{Instance} left by a previous opsd (pids {Pids}, by {How})")]
-    private partial void LogEnded(string program, int instance, int pgid, IReadOnlyList<int> pids, string how);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned group {Pgid} of {Program}:{Instance} survived SIGKILL (pids {Pids}); its record is kept for the next start")]
-    private partial void LogSurvivors(string program, int instance, int pgid, IReadOnlyList<int> pids);
 }

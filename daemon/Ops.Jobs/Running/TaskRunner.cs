@@ -20,8 +20,6 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     /// <summary>Per-run output files are small: the run's stderr tail is on the job, the rest goes to the log.</summary>
     private static readonly LogSpec RunLog = new(10L * 1024 * 1024, 2);
 
-    private static readonly TimeSpan GroupGoneWait = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Runs the attempt on the calling thread (the Hangfire worker owns it anyway, and blocking it without spinning
     /// is cheaper than an async chain): returns the outcome on exit 0, throws <see cref="TaskRunFailedException"/>
@@ -105,15 +103,10 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             throw Fail(context, $"timeout after {spec.Timeout:c}: process group {process.Pid} stopped", null, process.Tail(OutputStream.Stderr, StderrTailLines));
         }
 
-        // The leader is gone; anything it left, in its group or daemonised out of it, must not outlive the run.
-        bool empty = process.GroupIsEmpty();
-        if (!empty)
-        {
-            process.Kill();
-            empty = process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        EndRecord(process, empty, taskName, jobId);
+        // The leader is gone; anything it left, in its group or daemonised out of it, must not outlive the run: a stop
+        // with no grace kills what is left.
+        var leftovers = process.StopAsync((int)spec.StopSignal, TimeSpan.Zero, CancellationToken.None).GetAwaiter().GetResult();
+        EndRecord(process, leftovers.Gone, taskName, jobId);
         metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
         var stderr = process.Tail(OutputStream.Stderr, StderrTailLines);
         if (exit.ExitCode != 0)
@@ -130,8 +123,15 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
     private void Stop(IRunningProcess process, TaskSpec spec, string taskName, string jobId, long startedAt)
     {
         metrics.ObserveDuration(taskName, time.GetElapsedTime(startedAt));
-        bool empty = StopGroupAsync(process, spec, time).GetAwaiter().GetResult();
-        EndRecord(process, empty, taskName, jobId);
+        // The edge's one stop: StopSignal, StopTimeout, SIGKILL, the group confirmed empty.
+        var outcome = process.StopAsync((int)spec.StopSignal, spec.StopTimeout, CancellationToken.None).GetAwaiter().GetResult();
+        if (outcome.Gone)
+        {
+            // The leader is reaped; this lets its output drain, so the tail on the job has its last lines.
+            _ = process.WaitForExit(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        }
+
+        EndRecord(process, outcome.Gone, taskName, jobId);
     }
 
     /// <summary>
@@ -168,26 +168,6 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
 
     private static IReadOnlyList<string> ParseArgs(string? argsJson) =>
         string.IsNullOrEmpty(argsJson) ? [] : JsonSerializer.Deserialize<string[]>(argsJson) ?? [];
-
-    /// <summary>The stop sequence; true once nothing of the run is left.</summary>
-    private static async Task<bool> StopGroupAsync(IRunningProcess process, TaskSpec spec, TimeProvider time)
-    {
-        process.Signal((int)spec.StopSignal);
-        var exited = await Task.WhenAny(process.Exited, Task.Delay(spec.StopTimeout, time)).ConfigureAwait(false) == process.Exited;
-        if (!exited || !process.GroupIsEmpty())
-        {
-            // Give the rest of the group what is left of the grace, then SIGKILL everything.
-            if (exited)
-            {
-                await process.WaitGroupEmptyAsync(spec.StopTimeout, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            process.Kill();
-        }
-
-        await process.Exited.ConfigureAwait(false);
-        return await process.WaitGroupEmptyAsync(GroupGoneWait, CancellationToken.None).ConfigureAwait(false);
-    }
 
     private TaskRunFailedException Fail(PerformContext context, string reason, ProcessExit? exit, IReadOnlyList<string> stderr)
     {

@@ -17,8 +17,6 @@ public sealed partial class HealthProbe : IHealthProbe, IDisposable
     /// <summary>The program name health commands run under (in errors and the detached output they keep).</summary>
     public const string CommandProgramName = "health-check";
 
-    private static readonly TimeSpan s_killWait = TimeSpan.FromSeconds(5);
-
     private readonly IProcessLauncher _launcher;
     private readonly HttpClient _http;
     private readonly ILogger _logger;
@@ -174,9 +172,9 @@ public sealed partial class HealthProbe : IHealthProbe, IDisposable
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
-                // A hung check must not live on: end its whole group, and wait (bounded) so it is reaped.
-                process.Kill();
-                _ = await process.WaitGroupEmptyAsync(s_killWait, CancellationToken.None).ConfigureAwait(false);
+                // A hung check must not live on: the edge's stop with no grace kills its whole group and waits (bounded)
+                // until it is confirmed gone.
+                _ = await process.StopAsync(Native.LinuxConstants.SIGKILL, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
                 if (ex is OperationCanceledException)
                 {
                     throw;

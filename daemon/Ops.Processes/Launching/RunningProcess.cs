@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Ops.Processes.Native;
 using Ops.Processes.Orphans;
 using Ops.Processes.Output;
+using Ops.Processes.Sampling;
+using Ops.Processes.Stopping;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Launching;
@@ -11,12 +13,13 @@ namespace Ops.Processes.Launching;
 /// launch is more than its group: every process carrying the launch's token (one that left the group with setsid or
 /// setpgid, a double-forked daemon) is signalled with it and must be gone before the group counts as empty.
 /// </summary>
-internal sealed partial class RunningProcess : IRunningProcess
+internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
 {
     // How long an exit waits for the output pumps to drain the pipes, so the last lines (often the reason for a
     // failure) are in the tail when the supervisor reads it. Only a grandchild holding the pipe open makes it wait
     // that long; otherwise the pipes end together with the leader.
     private static readonly TimeSpan s_drainGrace = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_longestTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     private static readonly TimeSpan s_groupPollInterval = TimeSpan.FromMilliseconds(10);
 
     // A sweep reads the environment of every younger process on the machine: it waits longer between rounds than the
@@ -150,13 +153,25 @@ internal sealed partial class RunningProcess : IRunningProcess
     public bool GroupIsEmpty() => _reaped.IsCompleted && ProcessGroups.IsEmpty(Pid) && NoCarrierLeft();
 
     /// <inheritdoc/>
-    /// <remarks>Polls the group every 10 ms: it only runs while a stop is in progress, and a group has no exit event.
-    /// Then sweeps for token carriers, at growing intervals, until a sweep finds none.</remarks>
+    /// <remarks>Waits for the leader's reaping (an event) first; then polls the group every 10 ms, since a group has
+    /// no exit event, and sweeps for token carriers, at growing intervals, until a sweep finds none.</remarks>
     public async Task<bool> WaitGroupEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
+        if (!_reaped.IsCompleted)
+        {
+            // A timeout or a cancellation ends the wait without throwing here; the checks below tell which.
+            Task reaped = _reaped;
+            await reaped.WaitAsync(Clamp(timeout), _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!_reaped.IsCompleted)
+            {
+                return false;
+            }
+        }
+
         TimeSpan interval = s_groupPollInterval;
-        while (!(_reaped.IsCompleted && ProcessGroups.IsEmpty(Pid)) || !NoCarrierLeft())
+        while (!ProcessGroups.IsEmpty(Pid) || !NoCarrierLeft())
         {
             if (_time.GetElapsedTime(started) >= timeout)
             {
@@ -164,13 +179,38 @@ internal sealed partial class RunningProcess : IRunningProcess
             }
 
             await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
-            if (_reaped.IsCompleted && ProcessGroups.IsEmpty(Pid))
+            if (ProcessGroups.IsEmpty(Pid))
             {
                 interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, s_maxSweepInterval.Ticks));
             }
         }
 
         return true;
+    }
+
+    /// <inheritdoc/>
+    public Task<StopOutcome> StopAsync(int signal, TimeSpan grace, CancellationToken force) =>
+        StopSequence.RunAsync(this, signal, grace, force);
+
+    /// <inheritdoc/>
+    Task<bool> IStopTarget.WaitGoneAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitGroupEmptyAsync(timeout, cancellationToken);
+
+    /// <inheritdoc/>
+    IReadOnlyList<int> IStopTarget.Remaining()
+    {
+        IEnumerable<int> left = ProcessTable.ListGroup(Pid);
+        if (!_reaped.IsCompleted)
+        {
+            left = left.Append(Pid);
+        }
+
+        if (_carriers is { } carriers)
+        {
+            left = left.Concat(carriers.Sweep());
+        }
+
+        return [.. left.Distinct().Order()];
     }
 
     /// <inheritdoc/>
@@ -201,6 +241,10 @@ internal sealed partial class RunningProcess : IRunningProcess
 
     /// <summary>Stops feeding stdin if that is still going on. Kills nothing; the reaper still reaps the child.</summary>
     public void Dispose() => _stdinCancellation.Cancel();
+
+    /// <summary>A wait longer than a timer can take is as good as endless for a stop.</summary>
+    private static TimeSpan Clamp(TimeSpan timeout) =>
+        timeout > s_longestTimerWait ? s_longestTimerWait : timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout;
 
     /// <summary>A wait in slices: the event takes at most int.MaxValue milliseconds, a task's Timeout may be longer.</summary>
     private static bool WaitNoSpin(ManualResetEventSlim signal, TimeSpan timeout, CancellationToken cancellationToken)

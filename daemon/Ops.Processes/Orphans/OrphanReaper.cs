@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Processes.Launching;
 using Ops.Processes.Native;
 using Ops.Processes.Sampling;
+using Ops.Processes.Stopping;
+using Ops.Supervision.Os;
 
 namespace Ops.Processes.Orphans;
 
@@ -18,7 +20,6 @@ namespace Ops.Processes.Orphans;
 public sealed partial class OrphanReaper
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan s_killWait = TimeSpan.FromSeconds(5);
 
     private readonly GroupRecordStore _records;
     private readonly TimeProvider _time;
@@ -165,70 +166,81 @@ public sealed partial class OrphanReaper
         }
 
         LogStoppingOrphan(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", pids), record.DaemonPid);
-
-        // The first signal goes to the carriers the start's one sweep found (a second sweep per record would read
-        // every process again); members of a proven group get theirs with the group, not twice.
-        if (members.Count > 0)
-        {
-            _ = ProcessGroups.Signal(record.Pgid, policy.Signal);
-        }
-
-        if (launch is not null)
-        {
-            launch.BeginStage(policy.Signal);
-            _ = launch.Sweep([.. carriers.Except(members)]);
-        }
-
-        bool killed = false;
-        IReadOnlyList<int> survivors = await WaitUntilGoneAsync(record, launch, policy.Timeout, cancellationToken).ConfigureAwait(false);
-        if (survivors.Count > 0)
-        {
-            killed = true;
-            Signal(record, FindRecordedMembers(record), launch, LinuxConstants.SIGKILL);
-            survivors = await WaitUntilGoneAsync(record, launch, s_killWait, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (survivors.Count == 0)
+        var target = new OrphanStopTarget(record, members, carriers, launch, _time);
+        StopOutcome outcome = await StopSequence.RunAsync(target, policy.Signal, policy.Timeout, cancellationToken).ConfigureAwait(false);
+        if (outcome.Gone)
         {
             File.Delete(path);
+            LogEnded(_logger, record.Program, record.Instance, record.Pgid, outcome.Ending == StopEnding.GoneAfterKill ? "SIGKILL" : "stop signal");
         }
         else
         {
-            LogSurvivors(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", survivors));
+            LogSurvivors(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", outcome.Survivors));
         }
 
-        return new EndedOrphanGroup(record.Program, record.Instance, record.Pgid, pids, policy.Signal, killed, survivors);
+        return new EndedOrphanGroup(
+            record.Program, record.Instance, record.Pgid, pids, policy.Signal, outcome.Ending != StopEnding.GoneAfterSignal, outcome.Survivors);
     }
 
-    private static void Signal(GroupRecord record, IReadOnlyList<int> members, LaunchCarriers? launch, int signal)
+    /// <summary>
+    /// One recorded launch as <see cref="StopSequence"/> sees it. Only a group proven to be the recorded one is
+    /// signalled as a group; the carriers prove themselves by the token. Orphans are not our children, so the process
+    /// table, polled, tells when they are gone.
+    /// </summary>
+    private sealed class OrphanStopTarget(
+        GroupRecord record, IReadOnlyList<int> members, IReadOnlyList<int> carriers, LaunchCarriers? launch, TimeProvider time) : IStopTarget
     {
-        // Only a group proven to be the recorded one is signalled as a group; the carriers prove themselves by the token.
-        if (members.Count > 0)
+        private bool _signalled;
+
+        public void Signal(int signal)
         {
-            _ = ProcessGroups.Signal(record.Pgid, signal);
+            if (!_signalled)
+            {
+                // The first signal goes to the carriers the start's one sweep found (a second sweep per record would
+                // read every process again); members of a proven group get theirs with the group, not twice.
+                _signalled = true;
+                if (members.Count > 0)
+                {
+                    _ = ProcessGroups.Signal(record.Pgid, signal);
+                }
+
+                launch?.BeginStage(signal);
+                _ = launch?.Sweep([.. carriers.Except(members)]);
+                return;
+            }
+
+            if (FindRecordedMembers(record).Count > 0)
+            {
+                _ = ProcessGroups.Signal(record.Pgid, signal);
+            }
+
+            _ = launch?.Signal(signal);
         }
 
-        _ = launch?.Signal(signal);
-    }
+        public async Task<bool> WaitGoneAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            long started = time.GetTimestamp();
+            while (true)
+            {
+                if (Remaining().Count == 0)
+                {
+                    return true;
+                }
 
-    private async Task<IReadOnlyList<int>> WaitUntilGoneAsync(GroupRecord record, LaunchCarriers? launch, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        long started = _time.GetTimestamp();
-        while (true)
+                if (time.GetElapsedTime(started) >= timeout)
+                {
+                    return false;
+                }
+
+                await Task.Delay(s_pollInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public IReadOnlyList<int> Remaining()
         {
             // The group first; the sweep for carriers (which also signals new ones) once it is empty.
             IReadOnlyList<int> left = FindRecordedMembers(record);
-            if (left.Count == 0 && launch is not null)
-            {
-                left = launch.Sweep();
-            }
-
-            if (left.Count == 0 || _time.GetElapsedTime(started) >= timeout)
-            {
-                return left;
-            }
-
-            await Task.Delay(s_pollInterval, _time, cancellationToken).ConfigureAwait(false);
+            return left.Count == 0 && launch is not null ? launch.Sweep() : left;
         }
     }
 
@@ -240,6 +252,9 @@ public sealed partial class OrphanReaper
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ending orphaned {Program}:{Instance} (process group {Pgid}, pids {Pids}) left by daemon pid {DaemonPid}")]
     private static partial void LogStoppingOrphan(ILogger logger, string program, int instance, int pgid, string pids, int daemonPid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ended orphaned {Program}:{Instance} (process group {Pgid}) by {How}")]
+    private static partial void LogEnded(ILogger logger, string program, int instance, int pgid, string how);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned {Program}:{Instance} (process group {Pgid}) survived SIGKILL: pids {Pids}; the record is kept and the next start tries again")]
     private static partial void LogSurvivors(ILogger logger, string program, int instance, int pgid, string pids);

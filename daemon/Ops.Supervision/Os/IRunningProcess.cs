@@ -31,7 +31,10 @@ public interface IRunningProcess : IDisposable
         }
     }
 
-    /// <summary>The graceful way: sends <paramref name="signal"/> (a Linux signal number) to the whole group.</summary>
+    /// <summary>
+    /// The graceful way: sends <paramref name="signal"/> (a Linux signal number) to the whole group. A single step;
+    /// stopping a launch is <see cref="StopAsync"/>.
+    /// </summary>
     void Signal(int signal);
 
     /// <summary>The forced way: SIGKILL to the whole group.</summary>
@@ -42,6 +45,16 @@ public interface IRunningProcess : IDisposable
 
     /// <summary>Waits until the group is empty; false when <paramref name="timeout"/> passes first.</summary>
     Task<bool> WaitGroupEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The one stop of the whole launch: <paramref name="signal"/> to the group and to the token carriers that left it,
+    /// up to <paramref name="grace"/> for everything to be gone (leader reaped, group empty), then SIGKILL to what is
+    /// left and bounded waits, with SIGKILL again between them, for the group to be confirmed empty. A zero grace sends
+    /// no graceful signal: it kills what is left (a leader that exited and left processes behind).
+    /// <paramref name="force"/> means "force now": it ends the grace early; the kill still happens and is still awaited.
+    /// Never throws for what the processes do: survivors are reported in the outcome, with their pids.
+    /// </summary>
+    Task<StopOutcome> StopAsync(int signal, TimeSpan grace, CancellationToken force);
 
     /// <summary>The last <paramref name="max"/> lines the process printed on <paramref name="stream"/>, oldest first.</summary>
     IReadOnlyList<string> Tail(OutputStream stream, int max);

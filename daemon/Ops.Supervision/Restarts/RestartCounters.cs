@@ -1,12 +1,13 @@
 namespace Ops.Supervision;
 
-/// <summary>What an instance remembers of its past failures.</summary>
+/// <summary>What an instance remembers of its past failures; only <see cref="RestartDecider"/> computes new ones.</summary>
 /// <param name="ConsecutiveFailures">
 /// Failures since the process last reached Running (failed starts and restarts alike); drives the backoff delay.
 /// </param>
 /// <param name="RecentRestarts">
 /// When the recent automatic restarts were decided, on the supervisor's monotonic clock (time since it started).
-/// Entries older than the restart window may be present; they are ignored.
+/// Entries older than the restart window are ignored, and <see cref="RestartDecider.Decide"/> drops them from the
+/// counters it returns.
 /// </param>
 public readonly record struct RestartCounters(int ConsecutiveFailures, IReadOnlyList<TimeSpan> RecentRestarts)
 {

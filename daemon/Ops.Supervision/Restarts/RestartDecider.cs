@@ -11,12 +11,52 @@ namespace Ops.Supervision;
 public static class RestartDecider
 {
     /// <summary>
-    /// Decides what follows <paramref name="trigger"/>. <paramref name="now"/> is on the same monotonic clock as
-    /// <see cref="RestartCounters.RecentRestarts"/>. On <see cref="RestartDecision.Restart"/> and
-    /// <see cref="RestartDecision.GiveUp"/> the caller adds one to ConsecutiveFailures; on Restart it also records
-    /// <paramref name="now"/> in RecentRestarts.
+    /// Decides what follows <paramref name="trigger"/> and returns the decision with the counters the instance keeps
+    /// from now on: the caller only stores them. <paramref name="now"/> is on the same monotonic clock as
+    /// <see cref="RestartCounters.RecentRestarts"/>.
     /// </summary>
-    public static RestartDecision Decide(
+    public static RestartVerdict Decide(
+        RestartRules rules,
+        RestartTrigger trigger,
+        RestartCounters counters,
+        TimeSpan now,
+        IRandomSource random)
+    {
+        var decision = DecideOnly(rules, trigger, counters, now, random);
+        return new RestartVerdict(decision, Next(counters, decision, now, rules.RestartWindow));
+    }
+
+    /// <summary>
+    /// A new budget, for each of the moments that give one (<paramref name="reset"/>): the one place that says what
+    /// each of them forgets.
+    /// </summary>
+    public static RestartCounters Reset(RestartCounters counters, BudgetReset reset) => reset switch
+    {
+        // The backoff delay grows with consecutive failures and starts over once a start succeeds; the restart
+        // window still remembers the restarts that led here.
+        BudgetReset.ReachedRunning => counters with { ConsecutiveFailures = 0 },
+
+        // An operator's start, a fatal retry and a new spec deserve a budget of their own.
+        BudgetReset.Operator or BudgetReset.FatalRetry or BudgetReset.NewSpec => RestartCounters.None,
+        _ => throw new ArgumentOutOfRangeException(nameof(reset), reset, "unknown budget reset"),
+    };
+
+    /// <summary>
+    /// The counters after <paramref name="decision"/>: every restart or give-up is one more consecutive failure; a
+    /// restart is recorded in the window; entries that fell out of the window are forgotten.
+    /// </summary>
+    private static RestartCounters Next(RestartCounters counters, RestartDecision decision, TimeSpan now, TimeSpan window)
+    {
+        var recent = counters.RecentRestarts.Where(at => now - at < window);
+        return decision switch
+        {
+            RestartDecision.Restart => new RestartCounters(counters.ConsecutiveFailures + 1, [.. recent, now]),
+            RestartDecision.GiveUp => new RestartCounters(counters.ConsecutiveFailures + 1, [.. recent]),
+            _ => new RestartCounters(counters.ConsecutiveFailures, [.. recent]),
+        };
+    }
+
+    private static RestartDecision DecideOnly(
         RestartRules rules,
         RestartTrigger trigger,
         RestartCounters counters,

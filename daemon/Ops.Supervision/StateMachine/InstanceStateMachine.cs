@@ -29,6 +29,9 @@ internal sealed class InstanceStateMachine
 
     public InstanceState State { get; private set; } = InstanceState.Stopped;
 
+    /// <summary>Where the process group of the current launch stands; changed only by <see cref="MoveGroup"/>.</summary>
+    public GroupPhase Group { get; private set; } = GroupPhase.None;
+
     /// <summary>When the current state was entered (construction time before the first transition).</summary>
     public DateTimeOffset Since { get; private set; }
 
@@ -44,10 +47,34 @@ internal sealed class InstanceStateMachine
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="IllegalGroupTransitionException"/> unless the group table allows moving the group to
+    /// <paramref name="next"/> (a launch is <see cref="GroupPhase.Alive"/>, refused while a group lives).
+    /// </summary>
+    public void EnsureGroupAllowed(GroupPhase next, string reason)
+    {
+        if (!GroupTransitions.IsAllowed(Group, next))
+        {
+            throw new IllegalGroupTransitionException(Name, State, Group, next, reason);
+        }
+    }
+
+    /// <summary>Moves the group to <paramref name="next"/>; the one way its phase changes.</summary>
+    public void MoveGroup(GroupPhase next, string reason)
+    {
+        EnsureGroupAllowed(next, reason);
+        Group = next;
+    }
+
     /// <summary>Moves to <paramref name="next"/> and returns the record of the move.</summary>
+    /// <remarks>Stopped is only ever reported with the group confirmed empty.</remarks>
     public TransitionRecord TransitionTo(InstanceState next, string reason, TransitionDetails details = default)
     {
         EnsureAllowed(next, reason);
+        if (next == InstanceState.Stopped && Group != GroupPhase.None)
+        {
+            throw new IllegalTransitionException(Name, State, next, $"{reason}; its process group is {Group}, not gone");
+        }
 
         var record = new TransitionRecord(
             Program,

@@ -46,15 +46,8 @@ internal sealed class Instance
     /// <summary>The current process; stays set after the leader exits until the whole group is gone.</summary>
     public IRunningProcess? Process { get; set; }
 
-    public bool LeaderExited { get; set; }
-
-    /// <summary>A group wait reported the group empty (the exit event may still be on its way).</summary>
-    public bool GroupConfirmedEmpty { get; set; }
-
-    public bool GroupWaitInFlight { get; set; }
-
-    /// <summary>The stop sequence has escalated to SIGKILL.</summary>
-    public bool Killed { get; set; }
+    /// <summary>Where the group of <see cref="Process"/> stands (the state machine's group phase).</summary>
+    public GroupPhase Group => Machine.Group;
 
     /// <summary>The process ran StartSeconds.</summary>
     public bool ReachedRunning { get; set; }
@@ -68,24 +61,19 @@ internal sealed class Instance
 
     // --- restart budget --------------------------------------------------------------------------------------
 
-    public int ConsecutiveFailures { get; set; }
-
-    /// <summary>When automatic restarts were decided, on the supervisor's monotonic clock.</summary>
-    public Queue<TimeSpan> RecentRestarts { get; } = new();
+    /// <summary>What <see cref="RestartDecider"/> returned last (or a reset gave); stored, never edited.</summary>
+    public RestartCounters Counters { get; set; } = RestartCounters.None;
 
     /// <summary>Automatic restarts since the daemon started.</summary>
     public int Restarts { get; set; }
 
     // --- what comes next ---------------------------------------------------------------------------------------
 
-    /// <summary>While Stopping: what follows once the group is empty.</summary>
-    public StopPlan? StopPlan { get; set; }
-
-    /// <summary>A launch waiting for the old group to be confirmed empty.</summary>
-    public LaunchRequest? PendingLaunch { get; set; }
-
-    /// <summary>A move to Stopped waiting for the old group to be confirmed empty.</summary>
-    public string? PendingStop { get; set; }
+    /// <summary>
+    /// What follows once the group is confirmed empty: while Stopping, the stop's plan; in Backoff, Exited or Fatal,
+    /// a launch (<see cref="AfterStop.StartAgain"/>) or a move to Stopped waiting for the old group.
+    /// </summary>
+    public StopPlan? AfterGroup { get; set; }
 
     /// <summary>A start waiting (as Stopped) for the programs in DependsOn.</summary>
     public LaunchRequest? DependencyWait { get; set; }
@@ -99,8 +87,6 @@ internal sealed class Instance
     public ITimer? PhaseTimer { get; set; }
 
     public ITimer? HealthTimer { get; set; }
-
-    public ITimer? GroupTimer { get; set; }
 
     public bool? Healthy { get; set; }
 
@@ -116,9 +102,7 @@ internal sealed class Instance
     }
 
     /// <summary>The pid while the leader is alive.</summary>
-    public int? LivePid => Process is { } p && !LeaderExited ? p.Pid : null;
-
-    public RestartCounters Counters => new(ConsecutiveFailures, [.. RecentRestarts]);
+    public int? LivePid => Process is { } p && Group is (GroupPhase.Alive or GroupPhase.Stopping) ? p.Pid : null;
 
     /// <summary>
     /// Moves the instance to <paramref name="program"/> (a reload's new entry for the same name), keeping its state,
@@ -137,24 +121,6 @@ internal sealed class Instance
                 Command = [.. health.Command.Select(c => program.Spec.Expand(c, Index))],
             }
             : null;
-    }
-
-    /// <summary>Records an automatic restart decided at <paramref name="now"/>, forgetting those out of the window.</summary>
-    public void RecordRestart(TimeSpan now)
-    {
-        while (RecentRestarts.TryPeek(out var oldest) && now - oldest >= Spec.RestartWindow)
-        {
-            RecentRestarts.Dequeue();
-        }
-
-        RecentRestarts.Enqueue(now);
-    }
-
-    /// <summary>A new budget: after an operator start or a fatal retry.</summary>
-    public void ResetBudget()
-    {
-        ConsecutiveFailures = 0;
-        RecentRestarts.Clear();
     }
 
     /// <summary>Cancels the state's timers and makes any event they already posted stale.</summary>
@@ -177,7 +143,7 @@ internal enum AfterStop
     /// <summary>Stopped, and stays so.</summary>
     Stopped,
 
-    /// <summary>Stopped, then started again at once (operator restart).</summary>
+    /// <summary>Stopped (when Stopping), then started again at once: an operator restart, or a launch that waited.</summary>
     StartAgain,
 
     /// <summary>Backoff with a delay, then started again (health and memory restarts).</summary>
@@ -187,5 +153,8 @@ internal enum AfterStop
     Fatal,
 }
 
-/// <summary>The plan of a stop sequence: what follows, why, and the backoff delay when there is one.</summary>
-internal sealed record StopPlan(AfterStop Then, string Reason, TimeSpan Delay = default);
+/// <summary>
+/// What follows a stop sequence or the end of an old group: what, why, the backoff delay when there is one, and
+/// whether a start is counted as an automatic restart.
+/// </summary>
+internal sealed record StopPlan(AfterStop Then, string Reason, TimeSpan Delay = default, bool Automatic = false);

@@ -24,11 +24,11 @@ internal sealed record StopAllRequested(TaskCompletionSource Completion) : LoopE
 /// <summary>The leader of <paramref name="Process"/> exited and was reaped.</summary>
 internal sealed record ProcessExited(Instance Instance, IRunningProcess Process, ProcessExit Exit) : LoopEvent;
 
-/// <summary>A wait for the process group of <paramref name="Process"/> to empty ended.</summary>
-internal sealed record GroupWaitEnded(Instance Instance, IRunningProcess Process, bool Empty, Exception? Error) : LoopEvent;
-
-/// <summary>Time to wait again for the group of <paramref name="Process"/> after a wait failed.</summary>
-internal sealed record GroupRecheckDue(Instance Instance, IRunningProcess Process) : LoopEvent;
+/// <summary>
+/// A stop of the launch of <paramref name="Process"/> (<paramref name="Signal"/>, <paramref name="Grace"/>) ended with
+/// <paramref name="Outcome"/>, or failed at the edge with <paramref name="Error"/>.
+/// </summary>
+internal sealed record StopEnded(Instance Instance, IRunningProcess Process, int Signal, TimeSpan Grace, StopOutcome Outcome, Exception? Error) : LoopEvent;
 
 /// <summary>A timer of one instance fired; stale when the instance's generation has moved on.</summary>
 internal sealed record InstanceTimerFired(Instance Instance, int Generation, InstanceTimer Kind) : LoopEvent;
@@ -65,9 +65,6 @@ internal enum InstanceTimer
 
     /// <summary>Backoff -> Starting.</summary>
     Backoff,
-
-    /// <summary>Stopping: the StopSignal was ignored, time to kill the group.</summary>
-    StopTimeout,
 
     /// <summary>Fatal -> Starting with a new budget.</summary>
     FatalRetry,

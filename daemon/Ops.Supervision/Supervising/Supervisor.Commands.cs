@@ -144,11 +144,11 @@ public sealed partial class Supervisor
             case InstanceState.Starting or InstanceState.Running:
                 BeginStop(instance, new StopPlan(AfterStop.Stopped, Reasons.Operator), Reasons.Operator);
                 return null;
-            case InstanceState.Stopping when instance.StopPlan?.Then == AfterStop.Stopped:
+            case InstanceState.Stopping when instance.AfterGroup?.Then == AfterStop.Stopped:
                 return $"{instance.Name} is already Stopping";
             case InstanceState.Stopping:
                 // A restart or a health restart under way ends Stopped instead.
-                instance.StopPlan = new StopPlan(AfterStop.Stopped, Reasons.Operator);
+                instance.AfterGroup = new StopPlan(AfterStop.Stopped, Reasons.Operator);
                 return null;
             case InstanceState.Stopped when instance.DependencyWait is not null:
                 StopWaitingForDependencies(instance);
@@ -169,12 +169,12 @@ public sealed partial class Supervisor
         switch (instance.State)
         {
             case InstanceState.Starting or InstanceState.Running:
-                instance.ResetBudget();
+                instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.Operator);
                 BeginStop(instance, new StopPlan(AfterStop.StartAgain, Reasons.Operator), Reasons.Operator);
                 return null;
             case InstanceState.Stopping:
-                instance.ResetBudget();
-                instance.StopPlan = new StopPlan(AfterStop.StartAgain, Reasons.Operator);
+                instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.Operator);
+                instance.AfterGroup = new StopPlan(AfterStop.StartAgain, Reasons.Operator);
                 return null;
             default:
                 return TryStart(instance);
@@ -183,7 +183,7 @@ public sealed partial class Supervisor
 
     private void StartByOperator(Instance instance)
     {
-        instance.ResetBudget();
+        instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.Operator);
         instance.CancelTimers();
         RequestLaunch(instance, Reasons.Operator, automatic: false);
     }

@@ -4,73 +4,86 @@ namespace Ops.Supervision;
 
 /// <summary>
 /// Making sure a process group is gone before anything reports Stopped or starts a new copy: the leader's exit
-/// is not enough, grandchildren count too.
+/// is not enough, grandchildren count too. Every stop goes through the edge's one operation,
+/// <see cref="IRunningProcess.StopAsync"/>, whose end comes back to the loop as one <see cref="StopEnded"/> event.
 /// </summary>
 public sealed partial class Supervisor
 {
-    /// <summary>How long one wait for an empty group lasts before the supervisor kills the group again.</summary>
-    private static readonly TimeSpan GroupWaitTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>Pause before stopping again when the stop itself failed, so a broken edge cannot spin the loop.</summary>
+    private static readonly TimeSpan StopRetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Pause before waiting again when the wait itself failed, so a broken edge cannot spin the loop.</summary>
-    private static readonly TimeSpan GroupRecheckDelay = TimeSpan.FromSeconds(1);
+    /// <summary>The signal that kills what is left.</summary>
+    private const int SigKill = 9;
 
     /// <summary>
-    /// Ends the group of the instance's exited leader: at once when it is already empty, else after a wait.
-    /// <paramref name="killSurvivors"/> kills what is left first (never during the grace of a stop).
+    /// The leader of a live group exited on its own: what it left in its group (or out of it) is killed, and the
+    /// group ends once that is confirmed.
     /// </summary>
-    private void EnsureGroupEnds(Instance instance, bool killSurvivors)
+    private void EndExitedGroup(Instance instance, string reason)
     {
-        if (instance.Process is not { } process || !instance.LeaderExited)
+        if (instance.Process is not { } process || instance.Group != GroupPhase.Alive)
         {
             return;
         }
 
-        if (instance.GroupConfirmedEmpty || GroupIsEmpty(instance, process))
-        {
-            EndGroup(instance);
-            return;
-        }
-
-        if (killSurvivors)
-        {
-            SupervisorLog.KillingSurvivors(_logger, instance.Program.Name, instance.Index, process.Pid);
-            Kill(instance, process);
-        }
-
-        WaitForGroup(instance, process);
+        instance.Machine.MoveGroup(GroupPhase.Ending, reason);
+        StartStop(instance, process, SigKill, TimeSpan.Zero);
     }
 
-    /// <summary>Starts one wait for the group to empty, unless one is already running.</summary>
-    private void WaitForGroup(Instance instance, IRunningProcess process)
+    /// <summary>Starts one stop of the whole launch at the edge; its end is posted as <see cref="StopEnded"/>.</summary>
+    private void StartStop(Instance instance, IRunningProcess process, int signal, TimeSpan grace)
     {
-        if (instance.GroupWaitInFlight)
-        {
-            return;
-        }
-
-        instance.GroupWaitInFlight = true;
-        Task<bool> wait;
+        Task<StopOutcome> stop;
         try
         {
-            wait = process.WaitGroupEmptyAsync(GroupWaitTimeout, _lifetime.Token);
+            stop = process.StopAsync(signal, grace, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            wait = Task.FromException<bool>(ex);
+            stop = Task.FromException<StopOutcome>(ex);
         }
 
-        _ = wait.ContinueWith(
-            t => Post(new GroupWaitEnded(
-                instance,
-                process,
-                t.IsCompletedSuccessfully && t.Result,
-                t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException())),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        _ = PostStopEndAsync(instance, process, signal, grace, stop, _lifetime.Token);
     }
 
-    private void OnGroupWaitEnded(GroupWaitEnded ended)
+    /// <summary>
+    /// Waits for the stop, then for the leader's exit when everything is gone (its exit event is posted first, so the
+    /// stop's end finds it recorded), and posts the end. A failed stop is posted after a pause.
+    /// </summary>
+    private async Task PostStopEndAsync(
+        Instance instance, IRunningProcess process, int signal, TimeSpan grace, Task<StopOutcome> stop, CancellationToken lifetime)
+    {
+        StopOutcome outcome;
+        try
+        {
+            outcome = await stop.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            try
+            {
+                await Task.Delay(StopRetryDelay, _time, lifetime).ConfigureAwait(false);
+            }
+            catch (Exception delay) when (delay is OperationCanceledException or ObjectDisposedException)
+            {
+                // The supervisor is gone: nobody is left to retry.
+                return;
+            }
+
+            Post(new StopEnded(instance, process, signal, grace, default, ex));
+            return;
+        }
+
+        if (outcome.Gone)
+        {
+            Task exited = process.Exited;
+            await exited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        Post(new StopEnded(instance, process, signal, grace, outcome, null));
+    }
+
+    private void OnStopEnded(StopEnded ended)
     {
         var instance = ended.Instance;
         if (!ReferenceEquals(instance.Process, ended.Process))
@@ -78,61 +91,41 @@ public sealed partial class Supervisor
             return;
         }
 
-        instance.GroupWaitInFlight = false;
-        if (ended.Empty)
-        {
-            instance.GroupConfirmedEmpty = true;
-
-            // An empty group means the leader was reaped; its exit event ends the group when it arrives.
-            if (instance.LeaderExited)
-            {
-                EndGroup(instance);
-            }
-
-            return;
-        }
-
         if (ended.Error is not null)
         {
-            SupervisorLog.GroupStillAlive(_logger, instance.Program.Name, instance.Index, ended.Process.Pid, ended.Error);
-            instance.GroupTimer?.Dispose();
-            instance.GroupTimer = _time.CreateTimer(
-                _ => Post(new GroupRecheckDue(instance, ended.Process)), null, GroupRecheckDelay, Timeout.InfiniteTimeSpan);
+            // The edge failed, not the processes: what is left is killed, since a stop that cannot be carried out
+            // must not leave a second copy possible.
+            SupervisorLog.ProcessCallFailed(_logger, instance.Program.Name, instance.Index, ended.Process.Pid, "stopping the process group", ended.Error);
+            StartStop(instance, ended.Process, SigKill, TimeSpan.Zero);
             return;
         }
 
-        // Still a graceful stop inside its StopTimeout: keep waiting, the stop timer escalates.
-        if (instance.State == InstanceState.Stopping && !instance.Killed)
+        var outcome = ended.Outcome;
+        if (ended.Grace > TimeSpan.Zero && outcome.Ending != StopEnding.GoneAfterSignal)
         {
-            WaitForGroup(instance, ended.Process);
+            SupervisorLog.StopTimedOut(
+                _logger, instance.Program.Name, instance.Index, ended.Process.Pid, ended.Grace, instance.Spec.StopSignal.ToString());
+        }
+        else if (ended.Grace <= TimeSpan.Zero && outcome.Ending == StopEnding.GoneAfterKill)
+        {
+            SupervisorLog.KillingSurvivors(_logger, instance.Program.Name, instance.Index, ended.Process.Pid);
+        }
+
+        if (!outcome.Gone)
+        {
+            // Stuck in the kernel: reported, and killed again; the group stays until it is confirmed empty.
+            SupervisorLog.GroupStillAlive(_logger, instance.Program.Name, instance.Index, ended.Process.Pid, string.Join(",", outcome.Survivors), null);
+            StartStop(instance, ended.Process, SigKill, TimeSpan.Zero);
             return;
         }
 
-        SupervisorLog.GroupStillAlive(_logger, instance.Program.Name, instance.Index, ended.Process.Pid, null);
-        Kill(instance, ended.Process);
-        WaitForGroup(instance, ended.Process);
-    }
-
-    private void OnGroupRecheckDue(GroupRecheckDue due)
-    {
-        var instance = due.Instance;
-        if (!ReferenceEquals(instance.Process, due.Process))
+        if (instance.Group == GroupPhase.Stopping && ended.Process.Exited.IsCompletedSuccessfully)
         {
-            return;
+            // Everything is gone but the exit event has not been handled: record it here, it will find no process.
+            RecordExit(instance, ended.Process, ended.Process.Exited.Result);
         }
 
-        if (instance.LeaderExited && GroupIsEmpty(instance, due.Process))
-        {
-            EndGroup(instance);
-            return;
-        }
-
-        if (instance.State != InstanceState.Stopping || instance.Killed)
-        {
-            Kill(instance, due.Process);
-        }
-
-        WaitForGroup(instance, due.Process);
+        EndGroup(instance);
     }
 
     /// <summary>The group is gone: drop its orphan record, release the handle, and do what was waiting for it.</summary>
@@ -142,49 +135,28 @@ public sealed partial class Supervisor
         Try(instance, process, "removing the orphan record", p => p.MarkGroupEnded());
         Try(instance, process, "releasing the process handle", p => p.Dispose());
         instance.Process = null;
-        instance.GroupConfirmedEmpty = false;
-        instance.GroupWaitInFlight = false;
-        instance.GroupTimer?.Dispose();
-        instance.GroupTimer = null;
+        instance.Machine.MoveGroup(GroupPhase.None, "group confirmed empty");
         Publish(instance);
 
-        switch (instance.State)
+        if (instance.State == InstanceState.Stopping)
         {
-            case InstanceState.Stopping:
-                CompleteStop(instance);
-                break;
+            CompleteStop(instance);
+            return;
+        }
 
-            case InstanceState.Backoff or InstanceState.Exited or InstanceState.Fatal:
-                if (instance.PendingStop is { } stopReason)
-                {
-                    instance.PendingStop = null;
-                    TransitionTo(instance, InstanceState.Stopped, stopReason);
-                }
-                else if (instance.PendingLaunch is { } launch)
-                {
-                    instance.PendingLaunch = null;
-                    RequestLaunch(instance, launch.Reason, launch.Automatic);
-                }
-
-                break;
+        if (instance.State is (InstanceState.Backoff or InstanceState.Exited or InstanceState.Fatal) && instance.AfterGroup is { } next)
+        {
+            instance.AfterGroup = null;
+            if (next.Then == AfterStop.StartAgain)
+            {
+                RequestLaunch(instance, next.Reason, next.Automatic);
+            }
+            else
+            {
+                TransitionTo(instance, InstanceState.Stopped, next.Reason);
+            }
         }
     }
-
-    private bool GroupIsEmpty(Instance instance, IRunningProcess process)
-    {
-        try
-        {
-            return process.GroupIsEmpty();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            SupervisorLog.ProcessCallFailed(_logger, instance.Program.Name, instance.Index, process.Pid, "checking the process group", ex);
-            return false;
-        }
-    }
-
-    private void Kill(Instance instance, IRunningProcess process) =>
-        Try(instance, process, "SIGKILL to the process group", p => p.Kill());
 
     private void Try(Instance instance, IRunningProcess process, string operation, Action<IRunningProcess> action)
     {

@@ -34,16 +34,20 @@ public sealed partial class Supervisor
     /// </summary>
     private void RequestLaunch(Instance instance, string reason, bool automatic)
     {
-        instance.PendingStop = null;
+        if (instance.State != InstanceState.Stopping)
+        {
+            instance.AfterGroup = null;
+        }
+
         if (_shuttingDown)
         {
             RequestStopped(instance, Reasons.Shutdown);
             return;
         }
 
-        if (instance.Process is not null)
+        if (instance.Group != GroupPhase.None)
         {
-            instance.PendingLaunch = new LaunchRequest(reason, automatic);
+            instance.AfterGroup = new StopPlan(AfterStop.StartAgain, reason, Automatic: automatic);
             return;
         }
 
@@ -56,12 +60,16 @@ public sealed partial class Supervisor
         Launch(instance, reason, automatic);
     }
 
-    /// <summary>Starts a process: the launcher call is synchronous, so the pid is in the Starting record.</summary>
+    /// <summary>
+    /// Starts a process: the launcher call is synchronous, so the pid is in the Starting record. The state machine
+    /// refuses it while a group of the instance lives (never two copies).
+    /// </summary>
     private void Launch(Instance instance, string reason, bool automatic)
     {
         instance.Machine.EnsureAllowed(InstanceState.Starting, reason);
+        instance.Machine.EnsureGroupAllowed(GroupPhase.Alive, reason);
         StopWaitingForDependencies(instance);
-        instance.PendingLaunch = null;
+        instance.AfterGroup = null;
         if (automatic)
         {
             instance.Restarts++;
@@ -87,11 +95,8 @@ public sealed partial class Supervisor
         }
 
         instance.Process = process;
+        instance.Machine.MoveGroup(GroupPhase.Alive, reason);
         instance.LastPid = process.Pid;
-        instance.LeaderExited = false;
-        instance.GroupConfirmedEmpty = false;
-        instance.GroupWaitInFlight = false;
-        instance.Killed = false;
         instance.ReachedRunning = false;
         instance.Healthy = null;
         instance.HealthFailures = 0;
@@ -112,9 +117,7 @@ public sealed partial class Supervisor
     private void EnterRunning(Instance instance)
     {
         instance.ReachedRunning = true;
-
-        // The backoff delay grows with consecutive failures and starts over once a start succeeds.
-        instance.ConsecutiveFailures = 0;
+        instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.ReachedRunning);
         TransitionTo(instance, InstanceState.Running, Reasons.Started, new TransitionDetails(Pid: instance.LivePid));
         StartHealthChecks(instance);
     }
@@ -147,58 +150,60 @@ public sealed partial class Supervisor
             return;
         }
 
-        instance.LeaderExited = true;
-        instance.LastExit = exited.Exit;
-        instance.LastStderrTail = TailOf(instance, exited.Process);
+        RecordExit(instance, exited.Process, exited.Exit);
         var details = new TransitionDetails(exited.Process.Pid, exited.Exit, null, instance.LastStderrTail);
 
         switch (instance.State)
         {
-            case InstanceState.Starting or InstanceState.Running:
+            case InstanceState.Starting or InstanceState.Running when instance.Group == GroupPhase.Alive:
                 var reachedRunning = instance.State == InstanceState.Running;
                 Decide(instance, RestartTrigger.FromExit(exited.Exit, reachedRunning), details, inlineRestart: true);
                 break;
 
-            case InstanceState.Stopping:
-                // The stop is working. Grandchildren got the same signal: give them until the stop timeout.
-                Publish(instance);
-                EnsureGroupEnds(instance, killSurvivors: instance.Killed);
-                break;
-
             default:
+                // A stop is working: the leader obeyed. The rest of its group keeps the grace the stop gave it.
                 Publish(instance);
-                EnsureGroupEnds(instance, killSurvivors: true);
+                EndExitedGroup(instance, exited.Exit.Describe());
                 break;
         }
     }
 
-    /// <summary>Asks the pure restart decision what follows, then acts on it.</summary>
+    /// <summary>Keeps the leader's exit and its last stderr lines; a stop under way carries on with the rest of the group.</summary>
+    private void RecordExit(Instance instance, IRunningProcess process, ProcessExit exit)
+    {
+        if (instance.Group == GroupPhase.Stopping)
+        {
+            instance.Machine.MoveGroup(GroupPhase.Ending, exit.Describe());
+        }
+
+        instance.LastExit = exit;
+        instance.LastStderrTail = TailOf(instance, process);
+    }
+
+    /// <summary>Asks the pure restart decision what follows, stores the counters it returns, then acts on it.</summary>
     private void Decide(Instance instance, RestartTrigger trigger, TransitionDetails details, bool inlineRestart)
     {
-        var now = Now;
-        var decision = RestartDecider.Decide(instance.Program.Rules, trigger, instance.Counters, now, _random);
+        var (decision, next) = RestartDecider.Decide(instance.Program.Rules, trigger, instance.Counters, Now, _random);
+        instance.Counters = next;
         switch (decision)
         {
             case RestartDecision.Restart restart:
-                instance.ConsecutiveFailures++;
-                instance.RecordRestart(now);
                 TransitionTo(instance, InstanceState.Backoff, restart.Reason, details with { Delay = restart.Delay });
 
                 // Survivors of a dead leader would be a second copy next to the restarted one.
-                EnsureGroupEnds(instance, killSurvivors: true);
+                EndExitedGroup(instance, restart.Reason);
                 ScheduleBackoff(instance, restart.Delay, inlineRestart);
                 break;
 
             case RestartDecision.GiveUp giveUp:
-                instance.ConsecutiveFailures++;
                 TransitionTo(instance, InstanceState.Fatal, giveUp.Reason, details);
-                EnsureGroupEnds(instance, killSurvivors: true);
+                EndExitedGroup(instance, giveUp.Reason);
                 ScheduleFatalRetry(instance);
                 break;
 
             case RestartDecision.Done done:
                 TransitionTo(instance, InstanceState.Exited, done.Reason, details);
-                EnsureGroupEnds(instance, killSurvivors: true);
+                EndExitedGroup(instance, done.Reason);
                 break;
         }
     }
@@ -242,11 +247,8 @@ public sealed partial class Supervisor
             case (InstanceTimer.Backoff, InstanceState.Backoff):
                 RequestLaunch(instance, Reasons.Restart, automatic: true);
                 break;
-            case (InstanceTimer.StopTimeout, InstanceState.Stopping):
-                OnStopTimeout(instance);
-                break;
             case (InstanceTimer.FatalRetry, InstanceState.Fatal):
-                instance.ResetBudget();
+                instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.FatalRetry);
                 RequestLaunch(instance, Reasons.FatalRetry, automatic: true);
                 break;
             case (InstanceTimer.HealthTick, InstanceState.Running):

@@ -70,7 +70,7 @@ public sealed partial class Supervisor
         var level = record.To switch
         {
             InstanceState.Fatal => LogLevel.Error,
-            InstanceState.Backoff when instance.ConsecutiveFailures > 1 => LogLevel.Warning,
+            InstanceState.Backoff when instance.Counters.ConsecutiveFailures > 1 => LogLevel.Warning,
             _ => LogLevel.Information,
         };
         if (!_logger.IsEnabled(level))

@@ -229,7 +229,7 @@ public sealed partial class Supervisor
             }
 
             // A fresh failure budget, as after an operator start: the new spec deserves its own.
-            instance.ResetBudget();
+            instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.NewSpec);
             RequestLaunch(instance, Reasons.Config, automatic: false);
             started.Add(instance.Name);
         }
@@ -243,7 +243,7 @@ public sealed partial class Supervisor
     private static bool IsUpOrOnTheWay(Instance instance) => instance.State switch
     {
         InstanceState.Starting or InstanceState.Running or InstanceState.Backoff => true,
-        InstanceState.Stopping => instance.StopPlan?.Then is AfterStop.StartAgain or AfterStop.Backoff,
+        InstanceState.Stopping => instance.AfterGroup?.Then is AfterStop.StartAgain or AfterStop.Backoff,
         InstanceState.Stopped => instance.DependencyWait is not null,
         _ => false,
     };
@@ -253,8 +253,6 @@ public sealed partial class Supervisor
     {
         StopWaitingForDependencies(instance);
         instance.CancelTimers();
-        instance.GroupTimer?.Dispose();
-        instance.GroupTimer = null;
     }
 
     /// <summary>

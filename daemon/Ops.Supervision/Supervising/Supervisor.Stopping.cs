@@ -4,7 +4,8 @@ namespace Ops.Supervision;
 
 /// <summary>
 /// The stop sequence: StopSignal to the group, StopTimeout, SIGKILL to the group, then the group confirmed empty,
-/// and only then Stopped (or Backoff, Fatal, Starting). The heart decides each step; the edge performs it.
+/// and only then Stopped (or Backoff, Fatal, Starting). The heart decides what follows; the edge performs the whole
+/// sequence as one operation (<see cref="IRunningProcess.StopAsync"/>).
 /// </summary>
 public sealed partial class Supervisor
 {
@@ -13,48 +14,23 @@ public sealed partial class Supervisor
     {
         var process = instance.Process;
         TransitionTo(instance, InstanceState.Stopping, reason, new TransitionDetails(Pid: instance.LivePid));
-        instance.StopPlan = plan;
+        instance.AfterGroup = plan;
         if (process is null)
         {
             CompleteStop(instance);
             return;
         }
 
-        instance.Killed = false;
-        var signal = (int)instance.Spec.StopSignal;
-        Try(instance, process, $"sending {instance.Spec.StopSignal}", p => p.Signal(signal));
-        StartPhaseTimer(instance, InstanceTimer.StopTimeout, instance.Spec.StopTimeout);
-
-        // The leader may already be gone with its exit event still queued; then the group decides alone.
-        EnsureGroupEnds(instance, killSurvivors: false);
-    }
-
-    /// <summary>The StopSignal was not enough in time: the forced way, then wait for the group to empty.</summary>
-    private void OnStopTimeout(Instance instance)
-    {
-        if (instance.Process is not { } process)
-        {
-            return;
-        }
-
-        SupervisorLog.StopTimedOut(
-            _logger, instance.Program.Name, instance.Index, process.Pid, instance.Spec.StopTimeout, instance.Spec.StopSignal.ToString());
-        instance.Killed = true;
-        Kill(instance, process);
-        if (instance.LeaderExited && GroupIsEmpty(instance, process))
-        {
-            EndGroup(instance);
-            return;
-        }
-
-        WaitForGroup(instance, process);
+        // The leader may already be gone with its exit event still queued: the stop at the edge sees that itself.
+        instance.Machine.MoveGroup(GroupPhase.Stopping, reason);
+        StartStop(instance, process, (int)instance.Spec.StopSignal, instance.Spec.StopTimeout);
     }
 
     /// <summary>The group of a Stopping instance is confirmed empty: carry out the plan.</summary>
     private void CompleteStop(Instance instance)
     {
-        var plan = instance.StopPlan ?? new StopPlan(AfterStop.Stopped, Reasons.Operator);
-        instance.StopPlan = null;
+        var plan = instance.AfterGroup ?? new StopPlan(AfterStop.Stopped, Reasons.Operator);
+        instance.AfterGroup = null;
         var details = new TransitionDetails(instance.LastPid, instance.LastExit, null, instance.LastStderrTail);
 
         switch (plan.Then)
@@ -86,7 +62,11 @@ public sealed partial class Supervisor
     /// </summary>
     private void RequestStopped(Instance instance, string reason)
     {
-        instance.PendingLaunch = null;
+        if (instance.State != InstanceState.Stopping)
+        {
+            instance.AfterGroup = null;
+        }
+
         StopWaitingForDependencies(instance);
         if (instance.State is not (InstanceState.Backoff or InstanceState.Exited or InstanceState.Fatal))
         {
@@ -96,7 +76,7 @@ public sealed partial class Supervisor
         if (instance.Process is not null)
         {
             instance.CancelTimers();
-            instance.PendingStop = reason;
+            instance.AfterGroup = new StopPlan(AfterStop.Stopped, reason);
             return;
         }
 
@@ -115,7 +95,7 @@ public sealed partial class Supervisor
                 BeginStop(instance, new StopPlan(AfterStop.Stopped, reason), reason);
                 break;
             case InstanceState.Stopping:
-                instance.StopPlan = new StopPlan(AfterStop.Stopped, reason);
+                instance.AfterGroup = new StopPlan(AfterStop.Stopped, reason);
                 break;
             case InstanceState.Stopped when instance.DependencyWait is not null:
                 StopWaitingForDependencies(instance);
@@ -131,20 +111,14 @@ public sealed partial class Supervisor
     /// <summary>A health or memory check condemned a Running instance: stop it, then restart or give up.</summary>
     private void Condemn(Instance instance, string reason)
     {
-        var now = Now;
-        var decision = RestartDecider.Decide(instance.Program.Rules, RestartTrigger.Condemned(reason), instance.Counters, now, _random);
-        instance.ConsecutiveFailures++;
+        var (decision, next) = RestartDecider.Decide(instance.Program.Rules, RestartTrigger.Condemned(reason), instance.Counters, Now, _random);
+        instance.Counters = next;
         var plan = decision switch
         {
             RestartDecision.Restart restart => new StopPlan(AfterStop.Backoff, restart.Reason, restart.Delay),
             RestartDecision.GiveUp giveUp => new StopPlan(AfterStop.Fatal, giveUp.Reason),
             _ => new StopPlan(AfterStop.Stopped, decision.Reason),
         };
-        if (plan.Then == AfterStop.Backoff)
-        {
-            instance.RecordRestart(now);
-        }
-
         BeginStop(instance, plan, reason);
     }
 }

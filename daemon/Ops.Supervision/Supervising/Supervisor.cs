@@ -136,7 +136,6 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
         foreach (var instance in _table.Instances)
         {
             instance.CancelTimers();
-            instance.GroupTimer?.Dispose();
             instance.Process?.Dispose();
         }
 
@@ -220,11 +219,8 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
             case ProcessExited exited:
                 OnProcessExited(exited);
                 break;
-            case GroupWaitEnded groupWait:
-                OnGroupWaitEnded(groupWait);
-                break;
-            case GroupRecheckDue recheck:
-                OnGroupRecheckDue(recheck);
+            case StopEnded stopEnded:
+                OnStopEnded(stopEnded);
                 break;
             case InstanceTimerFired timer:
                 OnTimer(timer);

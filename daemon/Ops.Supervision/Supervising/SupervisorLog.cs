@@ -28,17 +28,17 @@ internal static partial class SupervisorLog
         ILogger logger, string program, int instance, int pid, long rssMB, int limitMB, string reason);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
-        Message = "{Program}:{Instance} pid {Pid} did not stop within {StopTimeout} of {Signal}; killing its process group")]
+        Message = "{Program}:{Instance} pid {Pid} did not stop within {StopTimeout} of {Signal}; its process group was killed")]
     public static partial void StopTimedOut(
         ILogger logger, string program, int instance, int pid, TimeSpan stopTimeout, string signal);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
-        Message = "{Program}:{Instance} pid {Pid} exited but processes of its group are left; killing them")]
+        Message = "{Program}:{Instance} pid {Pid} exited but processes of its group were left; they were killed")]
     public static partial void KillingSurvivors(ILogger logger, string program, int instance, int pid);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
-        Message = "{Program}:{Instance} process group {Pid} is still not empty; killing it again")]
-    public static partial void GroupStillAlive(ILogger logger, string program, int instance, int pid, Exception? exception);
+        Message = "{Program}:{Instance} process group {Pid} is still not empty after SIGKILL (pids {Pids}); killing it again")]
+    public static partial void GroupStillAlive(ILogger logger, string program, int instance, int pid, string pids, Exception? exception);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Program}:{Instance} pid {Pid}: {Operation} failed")]
     public static partial void ProcessCallFailed(

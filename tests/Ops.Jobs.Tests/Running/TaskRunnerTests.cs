@@ -25,6 +25,7 @@ public sealed class TaskRunnerTests : IDisposable
 
     public TaskRunnerTests()
     {
+        _launcher.Time = _time;
         var catalog = new TaskCatalog(
             [
                 new TaskSpec

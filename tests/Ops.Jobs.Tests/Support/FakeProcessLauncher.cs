@@ -9,13 +9,16 @@ internal sealed class FakeProcessLauncher : IProcessLauncher
 
     public List<LaunchSpec> Launches { get; } = [];
 
+    /// <summary>The clock the prepared processes' stop graces run on.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>When set, every start fails with this message.</summary>
     public string? FailWith { get; set; }
 
     /// <summary>The process the next start returns.</summary>
     public FakeRunningProcess Prepare(int pid)
     {
-        var process = new FakeRunningProcess(pid);
+        var process = new FakeRunningProcess(pid, Time);
         _next.Enqueue(process);
         return process;
     }

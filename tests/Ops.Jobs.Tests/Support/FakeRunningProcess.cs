@@ -6,7 +6,7 @@ namespace Ops.Jobs.Tests.Support;
 /// A process that exits when the test says so: it records the signals it gets and can exit on one (a command that
 /// honours SIGTERM), and says when the runner starts to wait for it, so a test can advance the clock after that.
 /// </summary>
-internal sealed class FakeRunningProcess(int pid) : IRunningProcess
+internal sealed class FakeRunningProcess(int pid, TimeProvider time) : IRunningProcess
 {
     private readonly TaskCompletionSource<ProcessExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,6 +61,35 @@ internal sealed class FakeRunningProcess(int pid) : IRunningProcess
         {
             Exit(on.Exit);
         }
+    }
+
+    /// <summary>
+    /// The edge's stop as the runner sees it: the signal, the grace on the test's clock (cut short by the leader's exit
+    /// or by <paramref name="force"/>), then SIGKILL when something is left; a group that stays non-empty is a survivor.
+    /// A zero grace only kills what is left.
+    /// </summary>
+    public async Task<StopOutcome> StopAsync(int signal, TimeSpan grace, CancellationToken force)
+    {
+        if (grace > TimeSpan.Zero && !force.IsCancellationRequested)
+        {
+            Signal(signal);
+            try
+            {
+                await Exited.WaitAsync(grace, time, force).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // The grace ended with the leader alive: the forced way follows.
+            }
+        }
+
+        if (Exited.IsCompleted && GroupEmpty)
+        {
+            return StopOutcome.GoneAfterSignal;
+        }
+
+        Kill();
+        return GroupEmpty ? StopOutcome.GoneAfterKill : StopOutcome.Left([Pid]);
     }
 
     public void Kill()

@@ -42,7 +42,7 @@ public class RestartDeciderTests
         var processExit = exit == "signal 9" ? ProcessExit.Killed(9) : ProcessExit.Exited(int.Parse(exit[5..], System.Globalization.CultureInfo.InvariantCulture));
 
         var decision = RestartDecider.Decide(
-            Rules(policy), RestartTrigger.FromExit(processExit, reachedRunning), RestartCounters.None, Now, NoJitter);
+            Rules(policy), RestartTrigger.FromExit(processExit, reachedRunning), RestartCounters.None, Now, NoJitter).Decision;
 
         Assert.Equal(expected, decision.GetType().Name);
         Assert.Equal(exit, decision.Reason);
@@ -53,7 +53,7 @@ public class RestartDeciderTests
     {
         var rules = Rules(RestartPolicy.OnFailure) with { SuccessExitCodes = [0, 2] };
 
-        var decision = RestartDecider.Decide(rules, RestartTrigger.FromExit(ProcessExit.Exited(2), true), RestartCounters.None, Now, NoJitter);
+        var decision = RestartDecider.Decide(rules, RestartTrigger.FromExit(ProcessExit.Exited(2), true), RestartCounters.None, Now, NoJitter).Decision;
 
         Assert.IsType<RestartDecision.Done>(decision);
     }
@@ -67,7 +67,7 @@ public class RestartDeciderTests
         var counters = new RestartCounters(failuresSoFar, []);
 
         var decision = RestartDecider.Decide(
-            Rules(RestartPolicy.OnFailure), RestartTrigger.FromExit(ProcessExit.Exited(3), false), counters, Now, NoJitter);
+            Rules(RestartPolicy.OnFailure), RestartTrigger.FromExit(ProcessExit.Exited(3), false), counters, Now, NoJitter).Decision;
 
         var restart = Assert.IsType<RestartDecision.Restart>(decision);
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), restart.Delay);
@@ -79,7 +79,7 @@ public class RestartDeciderTests
         var counters = new RestartCounters(3, []);
 
         var decision = RestartDecider.Decide(
-            Rules(RestartPolicy.OnFailure), RestartTrigger.FromExit(ProcessExit.Exited(3), false), counters, Now, NoJitter);
+            Rules(RestartPolicy.OnFailure), RestartTrigger.FromExit(ProcessExit.Exited(3), false), counters, Now, NoJitter).Decision;
 
         var giveUp = Assert.IsType<RestartDecision.GiveUp>(decision);
         Assert.Equal("exit 3: 4 failed starts in a row (MaxRestarts 3)", giveUp.Reason);
@@ -89,7 +89,7 @@ public class RestartDeciderTests
     public void Decide_RunningProcessKilledAfterReset_WaitsFirstDelay()
     {
         var decision = RestartDecider.Decide(
-            Rules(RestartPolicy.OnFailure), RestartTrigger.FromExit(ProcessExit.Killed(9), true), RestartCounters.None, Now, NoJitter);
+            Rules(RestartPolicy.OnFailure), RestartTrigger.FromExit(ProcessExit.Killed(9), true), RestartCounters.None, Now, NoJitter).Decision;
 
         var restart = Assert.IsType<RestartDecision.Restart>(decision);
         Assert.Equal(TimeSpan.FromMilliseconds(100), restart.Delay);
@@ -103,7 +103,7 @@ public class RestartDeciderTests
         var recent = new[] { 1, 2, 3, 4, 5 }.Select(m => Now - TimeSpan.FromMinutes(m)).ToArray();
 
         var decision = RestartDecider.Decide(
-            rules, RestartTrigger.FromExit(ProcessExit.Killed(9), true), new RestartCounters(0, recent), Now, NoJitter);
+            rules, RestartTrigger.FromExit(ProcessExit.Killed(9), true), new RestartCounters(0, recent), Now, NoJitter).Decision;
 
         var giveUp = Assert.IsType<RestartDecision.GiveUp>(decision);
         Assert.Equal("signal 9: 6 restarts within 00:10:00 (MaxRestarts 5)", giveUp.Reason);
@@ -116,7 +116,7 @@ public class RestartDeciderTests
         var recent = new[] { 10, 11, 12, 13, 30 }.Select(m => Now - TimeSpan.FromMinutes(m)).ToArray();
 
         var decision = RestartDecider.Decide(
-            rules, RestartTrigger.FromExit(ProcessExit.Killed(9), true), new RestartCounters(0, recent), Now, NoJitter);
+            rules, RestartTrigger.FromExit(ProcessExit.Killed(9), true), new RestartCounters(0, recent), Now, NoJitter).Decision;
 
         Assert.IsType<RestartDecision.Restart>(decision);
     }
@@ -128,7 +128,7 @@ public class RestartDeciderTests
         var recent = new[] { Now - TimeSpan.FromSeconds(2), Now - TimeSpan.FromSeconds(1) };
 
         var decision = RestartDecider.Decide(
-            rules, RestartTrigger.FromExit(ProcessExit.Exited(1), false), new RestartCounters(1, recent), Now, NoJitter);
+            rules, RestartTrigger.FromExit(ProcessExit.Exited(1), false), new RestartCounters(1, recent), Now, NoJitter).Decision;
 
         var giveUp = Assert.IsType<RestartDecision.GiveUp>(decision);
         Assert.Equal("exit 1: 3 restarts within 00:10:00 (MaxRestarts 2)", giveUp.Reason);
@@ -140,7 +140,7 @@ public class RestartDeciderTests
     [InlineData(RestartPolicy.Always)]
     public void Decide_Condemned_RestartsWhateverThePolicy(RestartPolicy policy)
     {
-        var decision = RestartDecider.Decide(Rules(policy), RestartTrigger.Condemned("health"), RestartCounters.None, Now, NoJitter);
+        var decision = RestartDecider.Decide(Rules(policy), RestartTrigger.Condemned("health"), RestartCounters.None, Now, NoJitter).Decision;
 
         var restart = Assert.IsType<RestartDecision.Restart>(decision);
         Assert.Equal("health", restart.Reason);
@@ -151,7 +151,7 @@ public class RestartDeciderTests
     public void Decide_LaunchFailure_IsAFailedStartWithTheMessageAsReason()
     {
         var decision = RestartDecider.Decide(
-            Rules(RestartPolicy.Never), RestartTrigger.FromLaunchFailure("web:0: command not found"), RestartCounters.None, Now, NoJitter);
+            Rules(RestartPolicy.Never), RestartTrigger.FromLaunchFailure("web:0: command not found"), RestartCounters.None, Now, NoJitter).Decision;
 
         var restart = Assert.IsType<RestartDecision.Restart>(decision);
         Assert.Equal("web:0: command not found", restart.Reason);
@@ -162,7 +162,7 @@ public class RestartDeciderTests
     {
         var rules = Rules(RestartPolicy.Always) with { MaxRestarts = 0 };
 
-        var decision = RestartDecider.Decide(rules, RestartTrigger.FromExit(ProcessExit.Exited(1), true), RestartCounters.None, Now, NoJitter);
+        var decision = RestartDecider.Decide(rules, RestartTrigger.FromExit(ProcessExit.Exited(1), true), RestartCounters.None, Now, NoJitter).Decision;
 
         Assert.IsType<RestartDecision.GiveUp>(decision);
     }

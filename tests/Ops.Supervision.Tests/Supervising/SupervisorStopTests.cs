@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Ops.Supervision.Specs;
 using Ops.Supervision.Tests.Support;
 
@@ -89,6 +90,34 @@ public class SupervisorStopTests
 
         Assert.Equal(InstanceState.Stopped, h.State("web").State);
         Assert.True(process.MarkedGroupEnded);
+    }
+
+    [Fact]
+    public async Task Stop_GrandchildSurvivesKill_ReportedWithItsPidAndKilledAgain()
+    {
+        await using var h = await Harness.StartAsync(
+            [Harness.Program("web")],
+            h => h.Launcher.OnStart = p => { p.WithSurvivors(); p.SurvivorsResistKill = true; });
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var process = h.Launcher.Last("web");
+
+        await h.SendAsync(CommandKind.Stop, "web");
+        await h.AdvanceAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, process.Kills);
+        Assert.DoesNotContain(h.Logger.Entries, e => e.EventId.Id == 8);
+        await h.AdvanceAsync(FakeProcess.KillWait);
+
+        Assert.Equal(2, process.Kills);
+        Assert.Equal([(15, TimeSpan.FromSeconds(10)), (9, TimeSpan.Zero)], process.Stops);
+        var report = Assert.Single(h.Logger.Entries, e => e.EventId.Id == 8);
+        Assert.Equal(LogLevel.Warning, report.Level);
+        Assert.Contains((process.Pid + FakeProcess.SurvivorPidOffset).ToString(System.Globalization.CultureInfo.InvariantCulture), report.Message, StringComparison.Ordinal);
+        Assert.Equal(InstanceState.Stopping, h.State("web").State);
+        Assert.False(process.MarkedGroupEnded);
+
+        await h.ActAsync(process.EndSurvivors);
+
+        Assert.Equal(InstanceState.Stopped, h.State("web").State);
     }
 
     [Fact]

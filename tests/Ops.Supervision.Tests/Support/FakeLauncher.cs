@@ -83,7 +83,7 @@ internal sealed class FakeLauncher(TimeProvider time) : IProcessLauncher
         FakeProcess process;
         lock (_gate)
         {
-            process = new FakeProcess(_nextPid++, spec, time.GetUtcNow());
+            process = new FakeProcess(_nextPid++, spec, time.GetUtcNow(), time);
             _started.Add(process);
         }
 

@@ -6,9 +6,19 @@ namespace Ops.Supervision.Tests.Support;
 /// A process whose life the test controls. Its leader exits when the test says so, on a stop signal (unless
 /// <see cref="IgnoreStopSignal"/>) or on Kill. "Survivors" stand for grandchildren left in the group.
 /// Continuations run synchronously on purpose: an exit triggered by the test is posted before the call returns.
+/// <see cref="StopAsync"/> is the edge's stop played on the test's clock: the grace and each wait after SIGKILL are
+/// timers of <paramref name="time"/>, so they end when the test advances time.
 /// </summary>
-internal sealed class FakeProcess(int pid, LaunchSpec spec, DateTimeOffset startedAt) : IRunningProcess
+internal sealed class FakeProcess(int pid, LaunchSpec spec, DateTimeOffset startedAt, TimeProvider time) : IRunningProcess
 {
+    /// <summary>How long the fake waits after each SIGKILL before it reports survivors.</summary>
+    public static readonly TimeSpan KillWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>The pid reported for a grandchild that survived SIGKILL.</summary>
+    public const int SurvivorPidOffset = 100_000;
+
+    private readonly List<(int Signal, TimeSpan Grace)> _stops = [];
+
     private readonly TaskCompletionSource<ProcessExit> _exited = new();
     private readonly List<TaskCompletionSource<bool>> _groupWaiters = [];
     private readonly List<int> _signals = [];
@@ -55,6 +65,18 @@ internal sealed class FakeProcess(int pid, LaunchSpec spec, DateTimeOffset start
     }
 
     public int Kills => Volatile.Read(ref _kills);
+
+    /// <summary>Every StopAsync call, in order: its signal and grace.</summary>
+    public IReadOnlyList<(int Signal, TimeSpan Grace)> Stops
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stops];
+            }
+        }
+    }
 
     /// <summary>Leaves processes in the group when the leader exits.</summary>
     public FakeProcess WithSurvivors()
@@ -134,6 +156,52 @@ internal sealed class FakeProcess(int pid, LaunchSpec spec, DateTimeOffset start
             var waiter = new TaskCompletionSource<bool>();
             _groupWaiters.Add(waiter);
             return waiter.Task;
+        }
+    }
+
+    public async Task<StopOutcome> StopAsync(int signal, TimeSpan grace, CancellationToken force)
+    {
+        lock (_gate)
+        {
+            _stops.Add((signal, grace));
+        }
+
+        if (grace > TimeSpan.Zero && !force.IsCancellationRequested)
+        {
+            Signal(signal);
+            if (await WaitEmptyAsync(grace, force).ConfigureAwait(false))
+            {
+                return StopOutcome.GoneAfterSignal;
+            }
+        }
+        else if (GroupIsEmpty())
+        {
+            return StopOutcome.GoneAfterSignal;
+        }
+
+        Kill();
+        return await WaitEmptyAsync(KillWait, CancellationToken.None).ConfigureAwait(false)
+            ? StopOutcome.GoneAfterKill
+            : StopOutcome.Left([Pid + SurvivorPidOffset]);
+    }
+
+    /// <summary>True once the group is empty, false when <paramref name="timeout"/> of fake time passes or force fires.</summary>
+    private async Task<bool> WaitEmptyAsync(TimeSpan timeout, CancellationToken force)
+    {
+        var empty = WaitGroupEmptyAsync(timeout, CancellationToken.None);
+        if (empty.IsCompleted)
+        {
+            return await empty.ConfigureAwait(false);
+        }
+
+        try
+        {
+            await empty.WaitAsync(timeout, time, force).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return false;
         }
     }
 
