@@ -1,12 +1,13 @@
 using Ops.Daemon.Configuration;
 using Ops.Processes;
 using Ops.Processes.Orphans;
+using Ops.Supervision.Os;
 
 namespace Ops.Daemon.Hosting;
 
 /// <summary>
 /// Ends the process groups a previous opsd left behind (it died without stopping them, e.g. by SIGKILL), each
-/// with its program's StopSignal and StopTimeout, before this daemon starts anything.
+/// with its program's StopSignal and StopTimeout (a task run's: SIGTERM, 5 s), before this daemon starts anything.
 /// </summary>
 internal sealed partial class OrphanCleanup(ProcessOptions options, OpsSettings settings, TimeProvider time, ILoggerFactory loggers)
 {
@@ -29,18 +30,18 @@ internal sealed partial class OrphanCleanup(ProcessOptions options, OpsSettings 
         {
             if (group.Survivors.Count > 0)
             {
-                LogSurvivors(group.Program, group.Instance, group.Pgid, group.Survivors);
+                LogSurvivors(LaunchOwner.Describe(group.Kind, group.Program, group.Instance), group.Pgid, group.Survivors);
             }
             else
             {
-                LogEnded(group.Program, group.Instance, group.Pgid, group.Pids, group.Killed ? "SIGKILL" : "stop signal");
+                LogEnded(LaunchOwner.Describe(group.Kind, group.Program, group.Instance), group.Pgid, group.Pids, group.Killed ? "SIGKILL" : "stop signal");
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ended orphaned group {Pgid} of {Program}:{Instance} left by a previous opsd (pids {Pids}, by {How})")]
-    private partial void LogEnded(string program, int instance, int pgid, IReadOnlyList<int> pids, string how);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ended orphaned group {Pgid} of {Owner} left by a previous opsd (pids {Pids}, by {How})")]
+    private partial void LogEnded(string owner, int pgid, IReadOnlyList<int> pids, string how);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned group {Pgid} of {Program}:{Instance} survived SIGKILL (pids {Pids}); its record is kept for the next start")]
-    private partial void LogSurvivors(string program, int instance, int pgid, IReadOnlyList<int> pids);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned group {Pgid} of {Owner} survived SIGKILL (pids {Pids}); its record is kept for the next start")]
+    private partial void LogSurvivors(string owner, int pgid, IReadOnlyList<int> pids);
 }

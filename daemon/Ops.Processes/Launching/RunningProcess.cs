@@ -112,7 +112,7 @@ internal sealed partial class RunningProcess : IRunningProcess
         int errno = ProcessGroups.Signal(Pid, signal);
         if (errno is not 0 and not LinuxConstants.ESRCH)
         {
-            LogSignalFailed(_logger, _spec.Program, _spec.Instance, Pid, signal, Errno.Describe(errno));
+            LogSignalFailed(_logger, _spec.Owner.LogName, _spec.Owner.Index, Pid, signal, Errno.Describe(errno));
         }
 
         if (_carriers is not { } carriers)
@@ -138,7 +138,7 @@ internal sealed partial class RunningProcess : IRunningProcess
     {
         if (carriers.Count > 0)
         {
-            LogSignalledCarriers(_logger, _spec.Program, _spec.Instance, Pid, signal, string.Join(",", carriers));
+            LogSignalledCarriers(_logger, _spec.Owner.LogName, _spec.Owner.Index, Pid, signal, string.Join(",", carriers));
         }
     }
 
@@ -187,12 +187,12 @@ internal sealed partial class RunningProcess : IRunningProcess
 
         try
         {
-            _records.Delete(_spec.Program, _spec.Instance, Pid);
+            _records.Delete(_spec.Owner, Pid);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Harmless: the next daemon start finds no process matching the record and deletes it then.
-            LogRecordDeleteFailed(_logger, ex, _spec.Program, _spec.Instance, Pid);
+            LogRecordDeleteFailed(_logger, ex, _spec.Owner.LogName, _spec.Owner.Index, Pid);
         }
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Processes.Launching;
 using Ops.Processes.Native;
 using Ops.Processes.Sampling;
+using Ops.Supervision.Os;
 
 namespace Ops.Processes.Orphans;
 
@@ -36,7 +37,8 @@ public sealed partial class OrphanReaper
     /// <summary>
     /// Ends every recorded group that is still running, and every process that carries a record's launch token
     /// outside its group, and deletes the records. All are stopped at once, each with the signal and timeout
-    /// <paramref name="stopPolicy"/> gives for its program (default SIGTERM, 5 s), then SIGKILL. A record stays until
+    /// <paramref name="stopPolicy"/> gives for the program it names (task runs, and every record when it is null,
+    /// get <see cref="OrphanStopPolicy.Default"/>: SIGTERM, 5 s), then SIGKILL. A record stays until
     /// its group and its token's carriers are gone. Returns the groups that were ended.
     /// </summary>
     public async Task<IReadOnlyList<EndedOrphanGroup>> ReapAsync(
@@ -64,7 +66,7 @@ public sealed partial class OrphanReaper
             }
             else
             {
-                records.Add((path, record, stopPolicy?.Invoke(record.Program) ?? OrphanStopPolicy.Default));
+                records.Add((path, record, record.Kind == LaunchOwnerKind.Program && stopPolicy is not null ? stopPolicy(record.Name) : OrphanStopPolicy.Default));
             }
         }
 
@@ -164,7 +166,7 @@ public sealed partial class OrphanReaper
             return null;
         }
 
-        LogStoppingOrphan(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", pids), record.DaemonPid);
+        LogStoppingOrphan(_logger, record.Owner, record.Pgid, string.Join(",", pids), record.DaemonPid);
 
         // The first signal goes to the carriers the start's one sweep found (a second sweep per record would read
         // every process again); members of a proven group get theirs with the group, not twice.
@@ -194,10 +196,10 @@ public sealed partial class OrphanReaper
         }
         else
         {
-            LogSurvivors(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", survivors));
+            LogSurvivors(_logger, record.Owner, record.Pgid, string.Join(",", survivors));
         }
 
-        return new EndedOrphanGroup(record.Program, record.Instance, record.Pgid, pids, policy.Signal, killed, survivors);
+        return new EndedOrphanGroup(record.Name, record.Index, record.Kind, record.Pgid, pids, policy.Signal, killed, survivors);
     }
 
     private static void Signal(GroupRecord record, IReadOnlyList<int> members, LaunchCarriers? launch, int signal)
@@ -238,9 +240,9 @@ public sealed partial class OrphanReaper
     [LoggerMessage(Level = LogLevel.Warning, Message = "Orphan record {Path} names process group {Pgid}, which cannot be a group Ops started; deleted it")]
     private static partial void LogImplausibleRecord(ILogger logger, string path, int pgid);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending orphaned {Program}:{Instance} (process group {Pgid}, pids {Pids}) left by daemon pid {DaemonPid}")]
-    private static partial void LogStoppingOrphan(ILogger logger, string program, int instance, int pgid, string pids, int daemonPid);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending orphaned {Owner} (process group {Pgid}, pids {Pids}) left by daemon pid {DaemonPid}")]
+    private static partial void LogStoppingOrphan(ILogger logger, string owner, int pgid, string pids, int daemonPid);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned {Program}:{Instance} (process group {Pgid}) survived SIGKILL: pids {Pids}; the record is kept and the next start tries again")]
-    private static partial void LogSurvivors(ILogger logger, string program, int instance, int pgid, string pids);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned {Owner} (process group {Pgid}) survived SIGKILL: pids {Pids}; the record is kept and the next start tries again")]
+    private static partial void LogSurvivors(ILogger logger, string owner, int pgid, string pids);
 }

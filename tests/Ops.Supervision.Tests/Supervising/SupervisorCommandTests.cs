@@ -131,7 +131,7 @@ public class SupervisorCommandTests
     {
         await using var h = await Harness.StartAsync(
             [Harness.Program("done") with { Restart = RestartPolicy.Never }, Harness.Program("broken") with { MaxRestarts = 0 }],
-            h => h.Launcher.OnStart = p => { if (p.Spec.Program == "broken") { p.Exit(1); } });
+            h => h.Launcher.OnStart = p => { if (p.Spec.Owner.Name == "broken") { p.Exit(1); } });
         await h.AdvanceAsync(TimeSpan.FromSeconds(1));
         await h.ActAsync(() => h.Launcher.Last("done").Exit(0));
         Assert.Equal(InstanceState.Exited, h.State("done").State);
