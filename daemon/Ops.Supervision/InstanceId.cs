@@ -67,14 +67,14 @@ public readonly record struct InstanceId
     }
 
     /// <summary>
-    /// The program part of an operator's target (<c>web</c> or <c>web:1</c>): everything before the first colon,
-    /// since no program name contains one; the whole text when it has none. For messages about a target that names
-    /// no instance.
+    /// The program part of an operator's target (<c>web</c> or <c>web:1</c>), for messages about a target that names
+    /// no instance: the text before its last colon, or all of it without one. (<c>web:0:0</c> thus names a program
+    /// <c>web:0</c>, which cannot exist, and the answer says so, as it always did.)
     /// </summary>
     public static string ProgramPart(string target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var colon = target.IndexOf(Separator, StringComparison.Ordinal);
+        var colon = target.LastIndexOf(Separator);
         return colon < 0 ? target : target[..colon];
     }
 

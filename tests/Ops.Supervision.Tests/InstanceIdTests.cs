@@ -107,8 +107,8 @@ public class InstanceIdTests
     [InlineData("web", "web")]
     [InlineData("web:1", "web")]
     [InlineData("web:x", "web")]
-    [InlineData("a:b:1", "a")]
+    [InlineData("a:b:1", "a:b")]
     [InlineData(":0", "")]
-    public void ProgramPart_Target_IsTheTextBeforeTheFirstColon(string target, string program) =>
+    public void ProgramPart_Target_IsTheTextBeforeTheLastColon(string target, string program) =>
         Assert.Equal(program, InstanceId.ProgramPart(target));
 }

@@ -1,10 +1,10 @@
-using Ops.Supervision;
 using System.Diagnostics;
 using System.Text.Json;
 using Ops.Processes.Native;
 using Ops.Processes.Orphans;
 using Ops.Processes.Sampling;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Tests.Launching;

@@ -1,9 +1,9 @@
-using Ops.Supervision;
 using System.Diagnostics;
 using System.Globalization;
 using Ops.Processes.Native;
 using Ops.Processes.Output;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Ops.Supervision.Specs;
 

@@ -1,6 +1,6 @@
-using Ops.Supervision;
 using System.Diagnostics;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Xunit.Abstractions;
 

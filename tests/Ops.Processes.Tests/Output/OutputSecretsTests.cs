@@ -1,7 +1,7 @@
-using Ops.Supervision;
 using System.Text;
 using Ops.Processes.Output;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Tests.Output;
