@@ -1,8 +1,7 @@
 namespace Ops.Supervision;
 
 /// <summary>What an operator sees of one instance right now.</summary>
-/// <param name="Program">Program name.</param>
-/// <param name="Instance">0-based instance number.</param>
+/// <param name="Id">Which instance: its program and 0-based index.</param>
 /// <param name="State">Current state.</param>
 /// <param name="Pid">The running process (group leader), null when none runs.</param>
 /// <param name="Since">When the instance entered <paramref name="State"/>.</param>
@@ -12,8 +11,7 @@ namespace Ops.Supervision;
 /// <param name="Reason">The reason of the last transition ("exit 3", "operator", "health"...).</param>
 /// <param name="Healthy">Null without a health check or before the first probe.</param>
 public sealed record InstanceSnapshot(
-    string Program,
-    int Instance,
+    InstanceId Id,
     InstanceState State,
     int? Pid,
     DateTimeOffset Since,
@@ -23,6 +21,9 @@ public sealed record InstanceSnapshot(
     string? Reason,
     bool? Healthy)
 {
-    /// <summary>"web:0".</summary>
-    public string Name => $"{Program}:{Instance}";
+    /// <summary>The program name (of <see cref="Id"/>).</summary>
+    public string Program => Id.Program;
+
+    /// <summary>The 0-based instance number (of <see cref="Id"/>).</summary>
+    public int Index => Id.Index;
 }

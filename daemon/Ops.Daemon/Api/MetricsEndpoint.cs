@@ -26,14 +26,14 @@ public static class MetricsEndpoint
         {
             foreach (var state in Enum.GetValues<InstanceState>())
             {
-                Sample(text, "ops_program_state", Labels(("program", i.Program), ("instance", Int(i.Instance)), ("state", state.ToString())), i.State == state ? 1 : 0);
+                Sample(text, "ops_program_state", Labels(("program", i.Program), ("instance", Int(i.Index)), ("state", state.ToString())), i.State == state ? 1 : 0);
             }
         }
 
         Family(text, "ops_program_restarts_total", "counter", "Automatic restarts of each program instance since opsd started.");
         foreach (var i in instances)
         {
-            Sample(text, "ops_program_restarts_total", Labels(("program", i.Program), ("instance", Int(i.Instance))), i.Restarts);
+            Sample(text, "ops_program_restarts_total", Labels(("program", i.Program), ("instance", Int(i.Index))), i.Restarts);
         }
 
         Family(text, "ops_programs", "gauge", "Program instances per state on this host.");

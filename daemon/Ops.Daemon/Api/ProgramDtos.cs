@@ -1,10 +1,12 @@
+using System.Text.Json.Serialization;
 using Ops.Supervision;
 
 namespace Ops.Daemon.Api;
 
 /// <summary>One instance as GET /api/v1/programs shows it.</summary>
+/// <param name="Program">The program; JSON <c>name</c>, as DESIGN.md fixes it.</param>
 public sealed record ProgramInstanceDto(
-    string Name,
+    [property: JsonPropertyName("name")] string Program,
     int Instance,
     string Host,
     string State,
@@ -18,7 +20,7 @@ public sealed record ProgramInstanceDto(
 {
     /// <summary>Maps a supervisor snapshot, stamping the host it runs on.</summary>
     public static ProgramInstanceDto From(InstanceSnapshot s, string host) =>
-        new(s.Program, s.Instance, host, s.State.ToString(), s.Pid, s.Since, s.Restarts, s.LastExitCode, s.LastSignal, s.Reason, s.Healthy);
+        new(s.Program, s.Index, host, s.State.ToString(), s.Pid, s.Since, s.Restarts, s.LastExitCode, s.LastSignal, s.Reason, s.Healthy);
 
     /// <summary>Maps an instance another host published (State "Unknown" when that host went silent).</summary>
     public static ProgramInstanceDto From(Ops.Jobs.Hosts.PublishedInstance p) =>

@@ -14,7 +14,7 @@ public static partial class ProgramEndpoints
     /// or the daemon begins to stop. A client too slow to keep up loses lines, and is told how many in a
     /// <c>event: dropped</c> message.
     /// </summary>
-    private static async Task FollowAsync(HttpContext http, InstanceOutputStore output, IHostApplicationLifetime lifetime, string program, int instance, OutputStream stream, int backlog)
+    private static async Task FollowAsync(HttpContext http, InstanceOutputStore output, IHostApplicationLifetime lifetime, InstanceId instance, OutputStream stream, int backlog)
     {
         // Kestrel waits for open requests before it lets the host go on stopping; a stream that outlived
         // ApplicationStopping would hold the shutdown until its budget is spent.
@@ -23,7 +23,7 @@ public static partial class ProgramEndpoints
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
-        using var subscription = output.Follow(program, instance, stream, backlog);
+        using var subscription = output.Follow(instance, stream, backlog);
         long reportedDrops = 0;
         try
         {
@@ -85,14 +85,14 @@ public static partial class ProgramEndpoints
         {
             var (program, instance) = SplitTarget(name);
             var snapshot = supervisor.Snapshot(program);
-            if (snapshot is null || (instance is not null && snapshot.All(s => s.Instance != instance)))
+            if (snapshot is null || (instance is not null && snapshot.All(s => s.Index != instance)))
             {
                 return UnknownProgram(name);
             }
 
             if (instance is null && snapshot.Count > 1)
             {
-                return Problems.BadRequest("name", $"'{program}' has {snapshot.Count} instances; name one, e.g. {program}:0");
+                return Problems.BadRequest("name", $"'{program}' has {snapshot.Count} instances; name one, e.g. {new InstanceId(program, 0)}");
             }
 
             OutputStream which;
@@ -114,13 +114,15 @@ public static partial class ProgramEndpoints
                 return Problems.BadRequest("lines", $"must be between 1 and {MaxLines}, not {count}");
             }
 
+            // A known program: its name is one, and the lone instance of a program named alone is 0.
+            var id = new InstanceId(program, instance ?? 0);
             if (follow == true)
             {
-                await FollowAsync(http, output, lifetime, program, instance ?? 0, which, count);
+                await FollowAsync(http, output, lifetime, id, which, count);
                 return Results.Empty;
             }
 
-            var tail = output.Tail(program, instance ?? 0, which, count);
+            var tail = output.Tail(id, which, count);
             return Results.Ok(tail.Select(LineDto.Of));
         });
 }

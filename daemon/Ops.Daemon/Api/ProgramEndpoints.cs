@@ -62,19 +62,9 @@ public static partial class ProgramEndpoints
         MapLogEndpoint(programs);
     }
 
-    /// <summary>"web:1" -> ("web", 1); "web" -> ("web", null). A bad index keeps the whole text as the name, which then is unknown.</summary>
-    internal static (string Program, int? Instance) SplitTarget(string target)
-    {
-        var colon = target.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            return (target, null);
-        }
-
-        return int.TryParse(target[(colon + 1)..], out var index) && index >= 0
-            ? (target[..colon], index)
-            : (target, null);
-    }
+    /// <summary>"web:1" -> ("web", 1); "web" -> ("web", null). Text that is no instance id stays whole as the name, which then is unknown.</summary>
+    internal static (string Program, int? Instance) SplitTarget(string target) =>
+        InstanceId.TryParse(target, out var id) ? (id.Program, id.Index) : (target, null);
 
     private static IResult UnknownProgram(string name) =>
         Results.Problem($"No program or instance '{name}' is configured on this host. GET /api/v1/programs lists them.", statusCode: StatusCodes.Status404NotFound, title: "Unknown program or instance");

@@ -157,8 +157,7 @@ internal sealed partial class ConfigReloader(
 
         foreach (var dropped in result.Dropped)
         {
-            var colon = dropped.LastIndexOf(':');
-            output.Forget(dropped[..colon], int.Parse(dropped.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture));
+            output.Forget(dropped);
         }
 
         return new ReloadOutcome(ReloadStatus.Applied, path, result.Plan, [], restartRequired, warnings);

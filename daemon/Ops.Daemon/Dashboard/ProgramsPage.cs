@@ -35,7 +35,7 @@ internal sealed class ProgramsPage : RazorPage
         foreach (var i in instances)
         {
             var exit = i.LastExitCode is { } code ? $"exit {code}" : i.LastSignal is { } signal ? $"signal {signal}" : "-";
-            WriteRow(i.Name, i.Program, i.Name, host, i.State.ToString(), i.Pid, i.State == InstanceState.Running ? Uptime(DateTimeOffset.UtcNow - i.Since) : "-", i.Restarts, exit, i.Reason, local: true);
+            WriteRow(i.Id.ToString(), i.Program, i.Id.ToString(), host, i.State.ToString(), i.Pid, i.State == InstanceState.Running ? Uptime(DateTimeOffset.UtcNow - i.Since) : "-", i.Restarts, exit, i.Reason, local: true);
         }
 
         foreach (var r in services.GetRequiredService<Ops.Jobs.Hosts.ClusterPrograms>().Remote())

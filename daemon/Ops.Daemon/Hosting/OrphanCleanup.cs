@@ -1,12 +1,13 @@
 using Ops.Daemon.Configuration;
 using Ops.Processes;
 using Ops.Processes.Orphans;
+using Ops.Supervision.Os;
 
 namespace Ops.Daemon.Hosting;
 
 /// <summary>
 /// Ends the process groups a previous opsd left behind (it died without stopping them, e.g. by SIGKILL), each
-/// with its program's StopSignal and StopTimeout, before this daemon starts anything.
+/// with its program's StopSignal and StopTimeout (a task run's: SIGTERM, 5 s), before this daemon starts anything.
 /// </summary>
 internal sealed class OrphanCleanup(ProcessOptions options, OpsSettings settings, TimeProvider time, ILoggerFactory loggers)
 {

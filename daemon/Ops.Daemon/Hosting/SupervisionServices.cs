@@ -19,6 +19,7 @@ internal static class SupervisionServices
         {
             StateDirectory = settings.StateDirectory,
             LogDirectory = Path.Combine(settings.LogDirectory, "programs"),
+            TaskLogDirectory = Path.Combine(settings.LogDirectory, "tasks"),
         });
         services.AddSingleton<InstanceOutputStore>(sp =>
         {

@@ -1,5 +1,6 @@
 using Ops.Daemon.Configuration;
 using Ops.Processes.Output;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Serilog.Core;
 
@@ -54,20 +55,21 @@ internal sealed partial class ChildOutputShipper(
             OutputStream? only = levels.Stdout is null ? OutputStream.Stderr : levels.Stderr is null ? OutputStream.Stdout : null;
             for (var instance = 0; instance < program.Instances; instance++)
             {
-                var subscription = output.Subscribe(new OutputFilter(program.Name, instance, only), settings.ChildOutput.BufferLines);
-                _feeds.Add(new InstanceFeed(program.Name, instance, levels, subscription, lines));
+                var id = new InstanceId(program.Name, instance);
+                var subscription = output.Subscribe(new OutputFilter(id, only), settings.ChildOutput.BufferLines);
+                _feeds.Add(new InstanceFeed(id, levels, subscription, lines));
             }
         }
 
-        // Task runs print as "task-<name>" with a run slot as instance; a task never has more runs at once on this
-        // host than its queue has workers.
+        // Task runs print from their run slots; a task never has more runs at once on this host than its queue has
+        // workers.
         foreach (var task in catalog.Tasks)
         {
-            var program = "task-" + task.Name;
             for (var slot = 0; slot < catalog.Queue(task.Queue).Workers; slot++)
             {
-                var subscription = output.Subscribe(new OutputFilter(program, slot), settings.ChildOutput.BufferLines);
-                _feeds.Add(new InstanceFeed(program, slot, ProgramLogSettings.Default, subscription, lines, runs.Of));
+                var id = new RunSlotId(task.Name, slot);
+                var subscription = output.Subscribe(new OutputFilter(id), settings.ChildOutput.BufferLines);
+                _feeds.Add(new InstanceFeed(id, ProgramLogSettings.Default, subscription, lines, pid => runs.Of(id, pid)));
             }
         }
 
@@ -119,7 +121,7 @@ internal sealed partial class ChildOutputShipper(
             if (dropped > 0)
             {
                 feed.ReportedDrops = total;
-                LogDropped(logger, dropped, feed.Program, feed.Instance, total, settings.ChildOutput.BufferLines, output.GetLogFilePath(feed.Program, feed.Instance, OutputStream.Stdout));
+                LogDropped(logger, dropped, feed.Owner.LogName, feed.Owner.Index, total, settings.ChildOutput.BufferLines, output.GetLogFilePath(feed.Owner, OutputStream.Stdout));
             }
         }
     }
@@ -143,7 +145,7 @@ internal sealed partial class ChildOutputShipper(
                     if (!failed)
                     {
                         failed = true;
-                        LogShipFailed(logger, feed.Program, feed.Instance, ex);
+                        LogShipFailed(logger, feed.Owner.LogName, feed.Owner.Index, ex);
                     }
                 }
 

@@ -22,19 +22,22 @@ internal sealed class InstanceFeed
     private readonly LogEventProperty _instance;
     private LogEventProperty? _pid;
 
-    private readonly Func<string, int, int, Ops.Jobs.Running.RunInfo?>? _runOf;
+    private readonly Func<int, Ops.Jobs.Running.RunInfo?>? _runOf;
 
+    /// <param name="owner">The instance or task-run slot whose lines these are.</param>
+    /// <param name="levels">The level of each stream.</param>
+    /// <param name="subscription">Its lines.</param>
+    /// <param name="events">Where the events go.</param>
     /// <param name="runOf">For task runs: the job a pid belongs to, so lines carry Task, JobId and Attempt.</param>
-    public InstanceFeed(string program, int instance, ProgramLogSettings levels, OutputSubscription subscription, Serilog.ILogger events, Func<string, int, int, Ops.Jobs.Running.RunInfo?>? runOf = null)
+    public InstanceFeed(LaunchOwner owner, ProgramLogSettings levels, OutputSubscription subscription, Serilog.ILogger events, Func<int, Ops.Jobs.Running.RunInfo?>? runOf = null)
     {
-        (Program, Instance, Subscription, _levels, _events, _runOf) = (program, instance, subscription, levels, events, runOf);
-        _program = new LogEventProperty(LogProperties.Program, new ScalarValue(program));
-        _instance = new LogEventProperty(LogProperties.Instance, new ScalarValue(instance));
+        (Owner, Subscription, _levels, _events, _runOf) = (owner, subscription, levels, events, runOf);
+        _program = new LogEventProperty(LogProperties.Program, new ScalarValue(owner.LogName));
+        _instance = new LogEventProperty(LogProperties.Instance, new ScalarValue(owner.Index));
     }
 
-    public string Program { get; }
-
-    public int Instance { get; }
+    /// <summary>The instance or task-run slot.</summary>
+    public LaunchOwner Owner { get; }
 
     public OutputSubscription Subscription { get; }
 
@@ -56,7 +59,7 @@ internal sealed class InstanceFeed
         }
 
         List<LogEventProperty> properties = [_program, _instance, _pid, line.Stream == OutputStream.Stderr ? StderrProperty : StdoutProperty, new LogEventProperty(LogProperties.Text, new ScalarValue(line.Text))];
-        if (_runOf?.Invoke(line.Program, line.Instance, line.Pid) is { } run)
+        if (_runOf?.Invoke(line.Pid) is { } run)
         {
             properties.Add(new LogEventProperty(LogProperties.Task, new ScalarValue(run.Task)));
             properties.Add(new LogEventProperty(LogProperties.JobId, new ScalarValue(run.JobId)));

@@ -112,11 +112,11 @@ public sealed partial class ClusterPrograms(ISupervisor supervisor, JobStorageHo
         try
         {
             var instances = supervisor.Snapshot().Select(i => new PublishedInstance(
-                options.HostName, i.Program, i.Instance, i.State.ToString(), i.Pid, i.Since, i.Restarts, i.LastExitCode, i.LastSignal, i.Reason, i.Healthy, null));
+                options.HostName, i.Program, i.Index, i.State.ToString(), i.Pid, i.Since, i.Restarts, i.LastExitCode, i.LastSignal, i.Reason, i.Healthy, null));
             using var connection = storage.Require().GetConnection();
             using var transaction = connection.CreateWriteTransaction();
             transaction.RemoveHash(ProgramsKey(options.HostName));
-            transaction.SetRangeInHash(ProgramsKey(options.HostName), instances.Select(i => new KeyValuePair<string, string>($"{i.Program}:{i.Instance}", JsonSerializer.Serialize(i, Json))));
+            transaction.SetRangeInHash(ProgramsKey(options.HostName), instances.Select(i => new KeyValuePair<string, string>(new InstanceId(i.Program, i.Instance).ToString(), JsonSerializer.Serialize(i, Json))));
             transaction.SetRangeInHash(HostsKey, [new KeyValuePair<string, string>(options.HostName, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))]);
             transaction.Commit();
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ops.Supervision.Os;
 
 namespace Ops.Jobs.Running;
 
@@ -16,14 +17,14 @@ public sealed class RunRegistry(TimeProvider time)
 {
     private static readonly TimeSpan KeepAfterEnd = TimeSpan.FromMinutes(2);
     private readonly ConcurrentDictionary<int, (RunInfo Run, long EndedAt)> _runs = new();
-    private readonly ConcurrentDictionary<(string Program, int Slot), RunInfo> _slots = new();
+    private readonly ConcurrentDictionary<RunSlotId, RunInfo> _slots = new();
     private readonly ConcurrentQueue<(int Pid, long EndedAt)> _ended = new();
 
     /// <summary>
     /// Before a launch: the run that is about to use this slot. A fast command can print (and its line be shipped)
     /// before <see cref="Started"/> has its pid; such a line is known by its slot.
     /// </summary>
-    public void Reserve(string program, int slot, RunInfo run) => _slots[(program, slot)] = run;
+    public void Reserve(RunSlotId slot, RunInfo run) => _slots[slot] = run;
 
     public void Started(int pid, RunInfo run)
     {
@@ -50,9 +51,9 @@ public sealed class RunRegistry(TimeProvider time)
     }
 
     /// <summary>
-    /// The run a line of <paramref name="program"/>:<paramref name="slot"/> printed by <paramref name="pid"/> belongs to:
-    /// by pid when known (exact, also for late lines of ended runs), else the slot's latest reservation.
+    /// The run a line of <paramref name="slot"/> printed by <paramref name="pid"/> belongs to: by pid when known
+    /// (exact, also for late lines of ended runs), else the slot's latest reservation.
     /// </summary>
-    public RunInfo? Of(string program, int slot, int pid) =>
-        _runs.TryGetValue(pid, out var entry) ? entry.Run : _slots.GetValueOrDefault((program, slot));
+    public RunInfo? Of(RunSlotId slot, int pid) =>
+        _runs.TryGetValue(pid, out var entry) ? entry.Run : _slots.GetValueOrDefault(slot);
 }

@@ -1,7 +1,7 @@
 namespace Ops.Jobs.Running;
 
 /// <summary>
-/// Small numbers for concurrent runs of one task on this host. A run is launched as instance "task-NAME:slot",
+/// Small numbers for concurrent runs of one task on this host. A run is launched as its RunSlotId (task, slot),
 /// so its process group gets an orphan record like a program instance does, and a daemon killed mid-run has its
 /// runs ended by the next daemon; the numbers stay small so files and records are reused.
 /// </summary>

@@ -34,9 +34,9 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             : context.GetJobParameter<int?>(JobParameters.Attempt, allowStale: true) ?? 1;
 
         using var slot = slots.Take(taskName);
+        var owner = new RunSlotId(taskName, slot.Number);
         var launch = new LaunchSpec(
-            $"task-{taskName}",
-            slot.Number,
+            owner,
             spec.Command,
             [.. spec.Args, .. ParseArgs(argsJson)],
             spec.WorkingDirectory,
@@ -47,7 +47,7 @@ public sealed partial class TaskRunner(TaskCatalog catalog, IProcessLauncher lau
             StandardInput = itemJson is null ? null : itemJson + "\n",
         };
 
-        runs.Reserve(launch.Program, launch.Instance, new RunInfo(taskName, jobId, attempt));
+        runs.Reserve(owner, new RunInfo(taskName, jobId, attempt));
         IRunningProcess process;
         try
         {

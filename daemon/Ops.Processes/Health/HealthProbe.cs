@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Ops.Supervision.Specs;
 
@@ -132,8 +133,7 @@ public sealed partial class HealthProbe : IHealthProbe, IDisposable
         }
 
         var spec = new LaunchSpec(
-            CommandProgramName,
-            0,
+            new InstanceId(CommandProgramName, 0),
             check.Command[0],
             [.. check.Command.Skip(1)],
             WorkingDirectory: null,

@@ -20,7 +20,7 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
     /// </summary>
     public static LaunchPlan Create(LaunchSpec spec, Func<string?> findSetpriv, string? launchToken = null)
     {
-        string name = spec.InstanceName;
+        string name = spec.Owner.ToString();
         if (string.IsNullOrWhiteSpace(spec.Command))
         {
             throw Fail(name, "the command is empty");
@@ -173,5 +173,5 @@ internal sealed record LaunchPlan(string File, IReadOnlyList<string> Argv, IRead
         }
     }
 
-    private static LaunchException Fail(string name, string cause, Exception? inner = null) => new($"program {name}: {cause}", inner);
+    private static LaunchException Fail(string name, string cause, Exception? inner = null) => new($"{name}: {cause}", inner);
 }

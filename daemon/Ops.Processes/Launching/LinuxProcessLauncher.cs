@@ -72,7 +72,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             if (pendingFailure is not null)
             {
                 throw new LaunchException(
-                    $"program {spec.InstanceName}: cannot write the orphan record in '{_records.Directory}': {pendingFailure.Message}; nothing was started",
+                    $"{spec.Owner}: cannot write the orphan record in '{_records.Directory}': {pendingFailure.Message}; nothing was started",
                     pendingFailure);
             }
         }
@@ -94,7 +94,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
                 EndPendingRecord(spec);
             }
 
-            throw new LaunchException($"program {spec.InstanceName}: cannot start '{plan.File}': {ex.Message}", ex);
+            throw new LaunchException($"{spec.Owner}: cannot start '{plan.File}': {ex.Message}", ex);
         }
         finally
         {
@@ -111,13 +111,13 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         {
             Abandon(pid, pipes);
             throw new LaunchException(
-                $"program {spec.InstanceName}: cannot write the orphan record in '{_records.Directory}': {recordFailure.Message}; killed pid {pid}",
+                $"{spec.Owner}: cannot write the orphan record in '{_records.Directory}': {recordFailure.Message}; killed pid {pid}",
                 recordFailure);
         }
 
         InstanceOutput output = spec.Supervised
-            ? _output.GetOrCreate(spec.Program, spec.Instance)
-            : _output.CreateDetached(spec.Program, spec.Instance);
+            ? _output.GetOrCreate(spec.Owner)
+            : _output.CreateDetached(spec.Owner);
         NonBlockingPipe? stdout = null, stderr = null, stdin = null;
         try
         {
@@ -130,7 +130,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             stdout?.Dispose();
             stderr?.Dispose();
             Abandon(pid, pipes);
-            throw new LaunchException($"program {spec.InstanceName}: cannot set up the stdio pipes of pid {pid}: {ex.Message}; killed it", ex);
+            throw new LaunchException($"{spec.Owner}: cannot set up the stdio pipes of pid {pid}: {ex.Message}; killed it", ex);
         }
 
         output.Stdout.Attach(spec.Log);
@@ -144,10 +144,10 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         var stdinCancellation = new CancellationTokenSource();
         if (stdin is not null)
         {
-            _ = StdinFeeder.RunAsync(stdin, spec.StandardInput!, spec.Program, spec.Instance, pid, _logger, stdinCancellation.Token);
+            _ = StdinFeeder.RunAsync(stdin, spec.StandardInput!, spec.Owner.LogName, spec.Owner.Index, pid, _logger, stdinCancellation.Token);
         }
 
-        LogStarted(_logger, spec.Program, spec.Instance, pid, plan.File);
+        LogStarted(_logger, spec.Owner.LogName, spec.Owner.Index, pid, plan.File);
         // The sweep for carriers of the token only reads processes that started no earlier than the child.
         LaunchCarriers? carriers = launchToken is null ? null : new LaunchCarriers(launchToken, startedNoEarlier, pid, PidWindow.After(pid));
         return new RunningProcess(spec, pid, reaped, reapedSignal, pumps, output, spec.Supervised ? _records : null, carriers, stdinCancellation, _time, _logger);
@@ -155,11 +155,11 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
     private static void CheckIdentity(LaunchSpec spec)
     {
-        // Both end up in file names (logs, orphan records).
-        if (string.IsNullOrWhiteSpace(spec.Program) || spec.Program is "." or ".."
-            || spec.Program.IndexOfAny(['/', '\0']) >= 0 || spec.Instance < 0)
+        // Both end up in file names (logs, orphan records). InstanceId and RunSlotId check them when made; only an
+        // owner made from neither (a default value) is left to refuse.
+        if (spec.Owner.Name is null)
         {
-            throw new LaunchException($"program {spec.InstanceName}: the program name must be a plain name and the instance a number >= 0");
+            throw new LaunchException("the launch has no owner: make it from an InstanceId or a RunSlotId");
         }
     }
 
@@ -185,7 +185,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         try
         {
-            _records.Write(new GroupRecord(spec.Program, spec.Instance, 0, 0, 0, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken));
+            _records.Write(spec.Owner, GroupRecord.Of(spec.Owner, 0, 0, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -198,12 +198,12 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         try
         {
-            _records.Delete(spec.Program, spec.Instance, 0);
+            _records.Delete(spec.Owner, 0);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Harmless: the next daemon start finds no process with the token and deletes the record then.
-            LogPendingRecordEndFailed(_logger, ex, spec.Program, spec.Instance);
+            LogPendingRecordEndFailed(_logger, ex, spec.Owner.LogName, spec.Owner.Index);
         }
     }
 
@@ -216,7 +216,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         try
         {
             ulong startedNoLater = ProcessTable.BootTicksNow();
-            _records.Write(new GroupRecord(spec.Program, spec.Instance, pid, pid, startedNoEarlier, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken, startedNoLater));
+            _records.Write(spec.Owner, GroupRecord.Of(spec.Owner, pid, startedNoEarlier, _bootId, Environment.ProcessId, _time.GetUtcNow(), launchToken, startedNoLater));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Win32Exception)

@@ -115,7 +115,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
         int errno = ProcessGroups.Signal(Pid, signal);
         if (errno is not 0 and not LinuxConstants.ESRCH)
         {
-            LogSignalFailed(_logger, _spec.Program, _spec.Instance, Pid, signal, Errno.Describe(errno));
+            LogSignalFailed(_logger, _spec.Owner.LogName, _spec.Owner.Index, Pid, signal, Errno.Describe(errno));
         }
 
         if (_carriers is not { } carriers)
@@ -141,7 +141,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
     {
         if (carriers.Count > 0)
         {
-            LogSignalledCarriers(_logger, _spec.Program, _spec.Instance, Pid, signal, string.Join(",", carriers));
+            LogSignalledCarriers(_logger, _spec.Owner.LogName, _spec.Owner.Index, Pid, signal, string.Join(",", carriers));
         }
     }
 
@@ -227,12 +227,12 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
 
         try
         {
-            _records.Delete(_spec.Program, _spec.Instance, Pid);
+            _records.Delete(_spec.Owner, Pid);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Harmless: the next daemon start finds no process matching the record and deletes it then.
-            LogRecordDeleteFailed(_logger, ex, _spec.Program, _spec.Instance, Pid);
+            LogRecordDeleteFailed(_logger, ex, _spec.Owner.LogName, _spec.Owner.Index, Pid);
         }
     }
 

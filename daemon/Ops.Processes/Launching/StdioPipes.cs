@@ -43,7 +43,7 @@ internal sealed class StdioPipes
         {
             pipes.CloseChildEnds();
             pipes.CloseParentEnds();
-            throw new LaunchException($"program {spec.InstanceName}: cannot create pipes: {ex.Message}", ex);
+            throw new LaunchException($"{spec.Owner}: cannot create pipes: {ex.Message}", ex);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Ops.Supervision.Os;
 
 namespace Ops.Processes.Orphans;
 
@@ -7,8 +8,8 @@ namespace Ops.Processes.Orphans;
 /// dies without stopping it. The boot id and the leader's start time make the record specific to one process:
 /// after a reboot, or once the pid has been recycled, it names nothing to kill.
 /// </summary>
-/// <param name="Program">The program.</param>
-/// <param name="Instance">The instance.</param>
+/// <param name="Name">The program, or the task of a task-run slot (see <paramref name="Kind"/>); JSON <c>program</c>.</param>
+/// <param name="Index">The instance, or the run slot; JSON <c>instance</c>.</param>
 /// <param name="Pid">The leader's pid.</param>
 /// <param name="Pgid">The process group (equal to the leader's pid).</param>
 /// <param name="StartTime">
@@ -27,9 +28,13 @@ namespace Ops.Processes.Orphans;
 /// The latest the leader can have started (the boot clock right after the spawn); 0 when <see cref="StartTime"/> is
 /// exact (records of earlier daemons, groups found by their token).
 /// </param>
+/// <param name="Kind">
+/// What the launch belonged to. Records of earlier daemons have none and read as programs (their task runs were
+/// named <c>task-&lt;name&gt;</c>): that only shows in the log, the record is reaped all the same.
+/// </param>
 public sealed record GroupRecord(
-    string Program,
-    int Instance,
+    [property: JsonPropertyName("program")] string Name,
+    [property: JsonPropertyName("instance")] int Index,
     int Pid,
     int Pgid,
     ulong StartTime,
@@ -37,7 +42,8 @@ public sealed record GroupRecord(
     int DaemonPid,
     DateTimeOffset StartedAt,
     string? LaunchToken = null,
-    ulong LatestStartTime = 0)
+    ulong LatestStartTime = 0,
+    LaunchOwnerKind Kind = LaunchOwnerKind.Program)
 {
     /// <summary>The environment variable every supervised child gets its launch token in.</summary>
     public const string LaunchTokenVariable = "OPS_LAUNCH_TOKEN";
@@ -46,12 +52,20 @@ public sealed record GroupRecord(
     [JsonIgnore]
     public bool IsPending => Pgid == 0 && !string.IsNullOrEmpty(LaunchToken);
 
+    /// <summary>The record of a launch of <paramref name="owner"/>; the rest as in the constructor.</summary>
+    public static GroupRecord Of(LaunchOwner owner, int pid, ulong startTime, string bootId, int daemonPid, DateTimeOffset startedAt, string? launchToken = null, ulong latestStartTime = 0) =>
+        new(owner.Name, owner.Index, pid, pid, startTime, bootId, daemonPid, startedAt, launchToken, latestStartTime, owner.Kind);
+
+    /// <summary>"program web:1" or "task x slot 1" (an old daemon's task run reads "program task-x:1"), for the log.</summary>
+    [JsonIgnore]
+    public string Owner => LaunchOwner.Describe(Kind, Name, Index);
+
     /// <summary>True when a process that started at <paramref name="startTime"/> can be the recorded leader.</summary>
     public bool LeaderStartedAt(ulong startTime) =>
         startTime >= StartTime && startTime <= Math.Max(StartTime, LatestStartTime);
 }
 
 /// <summary>Source-generated JSON for <see cref="GroupRecord"/> (no reflection, trimming-safe).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(GroupRecord))]
 internal sealed partial class GroupRecordJsonContext : JsonSerializerContext;

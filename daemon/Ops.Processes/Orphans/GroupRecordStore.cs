@@ -2,12 +2,16 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
+using Ops.Supervision.Os;
 
 namespace Ops.Processes.Orphans;
 
 /// <summary>
-/// The orphan records in <c>&lt;StateDirectory&gt;/groups/&lt;program&gt;-&lt;instance&gt;.json</c>, one file per instance (or
-/// task-run slot), kept open by the daemon that writes it. A start writes the record twice, before the spawn (naming
+/// The orphan records in <c>&lt;StateDirectory&gt;/groups/programs/&lt;program&gt;/&lt;instance&gt;.json</c> and
+/// <c>groups/tasks/&lt;task&gt;/&lt;slot&gt;.json</c>, one file per instance or task-run slot (a folder per kind, so
+/// no program name can take a task's file), kept open by the daemon that writes it. Daemons before that layout
+/// wrote <c>groups/&lt;program&gt;-&lt;instance&gt;.json</c> (task runs as program <c>task-&lt;name&gt;</c>):
+/// <see cref="ReadAll"/> still finds those, so an upgrade leaves no orphan unreaped. A start writes the record twice, before the spawn (naming
 /// the launch by its token) and right after it (naming the pid), each time with one pwrite of whole 512-byte blocks,
 /// padded with spaces, over the same file: a daemon killed mid-write cannot tear it (the kernel
 /// copies the block or not), and an old, longer record is always covered to its end. An ended group empties the
@@ -22,7 +26,6 @@ internal sealed class GroupRecordStore
 
     /// <summary>The open record file of each instance this daemon wrote, and the group it names now.</summary>
     private readonly ConcurrentDictionary<string, RecordFile> _files = new(StringComparer.Ordinal);
-    private volatile bool _directoryMade;
 
     public GroupRecordStore(string stateDirectory)
     {
@@ -33,20 +36,20 @@ internal sealed class GroupRecordStore
     /// <summary>The folder holding the records.</summary>
     public string Directory { get; }
 
-    /// <summary>The record file of <c>program:instance</c>.</summary>
-    public string PathOf(string program, int instance) =>
-        Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{program}-{instance}.json"));
+    /// <summary>The record file of a launch of <paramref name="owner"/>.</summary>
+    public string PathOf(LaunchOwner owner) =>
+        Path.Combine(Directory, owner.Folder, owner.Name, string.Create(CultureInfo.InvariantCulture, $"{owner.Index}.json"));
 
     /// <summary>Serializes a record once so that the first real write does not wait for the code to be compiled.</summary>
     public static void CompileWriter() =>
         _ = JsonSerializer.SerializeToUtf8Bytes(new GroupRecord("warm-up", 0, 0, 0, 0, string.Empty, 0, DateTimeOffset.UnixEpoch), GroupRecordJsonContext.Default.GroupRecord);
 
-    /// <summary>Writes (or replaces) the record of its instance.</summary>
+    /// <summary>Writes (or replaces) the record of a launch of <paramref name="owner"/>.</summary>
     /// <exception cref="IOException">The state directory cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
-    public void Write(GroupRecord record)
+    public void Write(LaunchOwner owner, GroupRecord record)
     {
-        string path = PathOf(record.Program, record.Instance);
+        string path = PathOf(owner);
         RecordFile file = _files.TryGetValue(path, out RecordFile? open) ? open : _files.GetOrAdd(path, Open);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(record, GroupRecordJsonContext.Default.GroupRecord);
         lock (file)
@@ -64,12 +67,12 @@ internal sealed class GroupRecordStore
     }
 
     /// <summary>
-    /// Ends the record of <c>program:instance</c> if it still names group <paramref name="pgid"/>: a late call for an
-    /// old group must not end the record of the instance's next run.
+    /// Ends the record of <paramref name="owner"/> if it still names group <paramref name="pgid"/>: a late call for an
+    /// old group must not end the record of the owner's next run.
     /// </summary>
-    public void Delete(string program, int instance, int pgid)
+    public void Delete(LaunchOwner owner, int pgid)
     {
-        string path = PathOf(program, instance);
+        string path = PathOf(owner);
         if (_files.TryGetValue(path, out RecordFile? file))
         {
             lock (file)
@@ -92,7 +95,10 @@ internal sealed class GroupRecordStore
         }
     }
 
-    /// <summary>Every record file, with its parsed record or null when the file is unreadable; stray temporaries are removed.</summary>
+    /// <summary>
+    /// Every record file, with its parsed record or null when the file is unreadable; stray temporaries are removed.
+    /// The folders of every kind, and the files directly in <see cref="Directory"/> that older daemons wrote.
+    /// </summary>
     public IEnumerable<(string Path, GroupRecord? Record)> ReadAll()
     {
         if (!System.IO.Directory.Exists(Directory))
@@ -100,7 +106,8 @@ internal sealed class GroupRecordStore
             yield break;
         }
 
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
+        // Listed before any is deleted: removing entries while the directory is being enumerated may skip some.
+        foreach (string path in System.IO.Directory.GetFiles(Directory, "*", SearchOption.AllDirectories))
         {
             if (path.EndsWith(TemporarySuffix, StringComparison.Ordinal))
             {
@@ -149,22 +156,16 @@ internal sealed class GroupRecordStore
         }
     }
 
-    private RecordFile Open(string path)
+    private static RecordFile Open(string path)
     {
-        // The folder is made once, not on every launch; again only if someone removed it meanwhile.
-        if (!_directoryMade)
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            _directoryMade = true;
-        }
-
+        // Once per instance or slot and daemon, not on every launch: the open file is kept.
         try
         {
             return new RecordFile(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
         }
         catch (DirectoryNotFoundException)
         {
-            System.IO.Directory.CreateDirectory(Directory);
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             return new RecordFile(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
         }
     }

@@ -37,7 +37,8 @@ public sealed partial class OrphanReaper
     /// <summary>
     /// Ends every recorded group that is still running, and every process that carries a record's launch token
     /// outside its group, and deletes the records. All are stopped at once, each with the signal and timeout
-    /// <paramref name="stopPolicy"/> gives for its program (default SIGTERM, 5 s), then SIGKILL. A record stays until
+    /// <paramref name="stopPolicy"/> gives for the program it names (task runs, and every record when it is null,
+    /// get <see cref="OrphanStopPolicy.Default"/>: SIGTERM, 5 s), then SIGKILL. A record stays until
     /// its group and its token's carriers are gone. Returns the groups that were ended.
     /// </summary>
     public async Task<IReadOnlyList<EndedOrphanGroup>> ReapAsync(
@@ -65,7 +66,7 @@ public sealed partial class OrphanReaper
             }
             else
             {
-                records.Add((path, record, stopPolicy?.Invoke(record.Program) ?? OrphanStopPolicy.Default));
+                records.Add((path, record, record.Kind == LaunchOwnerKind.Program && stopPolicy is not null ? stopPolicy(record.Name) : OrphanStopPolicy.Default));
             }
         }
 
@@ -165,21 +166,21 @@ public sealed partial class OrphanReaper
             return null;
         }
 
-        LogStoppingOrphan(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", pids), record.DaemonPid);
+        LogStoppingOrphan(_logger, record.Owner, record.Pgid, string.Join(",", pids), record.DaemonPid);
         var target = new OrphanStopTarget(record, members, carriers, launch, _time);
         StopOutcome outcome = await StopSequence.RunAsync(target, policy.Signal, policy.Timeout, cancellationToken).ConfigureAwait(false);
         if (outcome.Gone)
         {
             File.Delete(path);
-            LogEnded(_logger, record.Program, record.Instance, record.Pgid, outcome.Ending == StopEnding.GoneAfterKill ? "SIGKILL" : "stop signal");
+            LogEnded(_logger, record.Owner, record.Pgid, outcome.Ending == StopEnding.GoneAfterKill ? "SIGKILL" : "stop signal");
         }
         else
         {
-            LogSurvivors(_logger, record.Program, record.Instance, record.Pgid, string.Join(",", outcome.Survivors));
+            LogSurvivors(_logger, record.Owner, record.Pgid, string.Join(",", outcome.Survivors));
         }
 
         return new EndedOrphanGroup(
-            record.Program, record.Instance, record.Pgid, pids, policy.Signal, outcome.Ending != StopEnding.GoneAfterSignal, outcome.Survivors);
+            record.Name, record.Index, record.Kind, record.Pgid, pids, policy.Signal, outcome.Ending != StopEnding.GoneAfterSignal, outcome.Survivors);
     }
 
     /// <summary>
@@ -250,12 +251,12 @@ public sealed partial class OrphanReaper
     [LoggerMessage(Level = LogLevel.Warning, Message = "Orphan record {Path} names process group {Pgid}, which cannot be a group Ops started; deleted it")]
     private static partial void LogImplausibleRecord(ILogger logger, string path, int pgid);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending orphaned {Program}:{Instance} (process group {Pgid}, pids {Pids}) left by daemon pid {DaemonPid}")]
-    private static partial void LogStoppingOrphan(ILogger logger, string program, int instance, int pgid, string pids, int daemonPid);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending orphaned {Owner} (process group {Pgid}, pids {Pids}) left by daemon pid {DaemonPid}")]
+    private static partial void LogStoppingOrphan(ILogger logger, string owner, int pgid, string pids, int daemonPid);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ended orphaned {Program}:{Instance} (process group {Pgid}) by {How}")]
-    private static partial void LogEnded(ILogger logger, string program, int instance, int pgid, string how);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ended orphaned {Owner} (process group {Pgid}) by {How}")]
+    private static partial void LogEnded(ILogger logger, string owner, int pgid, string how);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned {Program}:{Instance} (process group {Pgid}) survived SIGKILL: pids {Pids}; the record is kept and the next start tries again")]
-    private static partial void LogSurvivors(ILogger logger, string program, int instance, int pgid, string pids);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Orphaned {Owner} (process group {Pgid}) survived SIGKILL: pids {Pids}; the record is kept and the next start tries again")]
+    private static partial void LogSurvivors(ILogger logger, string owner, int pgid, string pids);
 }

@@ -22,19 +22,26 @@ public sealed class InstanceOutputStore : IDisposable
     /// <summary>The default buffer of a subscription, in lines.</summary>
     public const int DefaultSubscriberCapacity = 1000;
 
-    private readonly ConcurrentDictionary<(string Program, int Instance), InstanceOutput> _instances = new();
+    private readonly ConcurrentDictionary<LaunchOwner, InstanceOutput> _instances = new();
     private readonly SubscriberSet _subscribers = new();
     private readonly string _logDirectory;
+    private readonly string _taskLogDirectory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private OutputSecrets _secrets = OutputSecrets.None;
 
-    /// <summary>Creates the store; files go to <see cref="ProcessOptions.LogDirectory"/> (created on first write).</summary>
+    /// <summary>
+    /// Creates the store; files go to <see cref="ProcessOptions.LogDirectory"/> and, for task runs,
+    /// <see cref="ProcessOptions.TaskLogDirectory"/> (created on first write).
+    /// </summary>
     public InstanceOutputStore(ProcessOptions options, TimeProvider? timeProvider = null, ILogger<InstanceOutputStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.LogDirectory, "options.LogDirectory");
         _logDirectory = Path.GetFullPath(options.LogDirectory);
+        _taskLogDirectory = string.IsNullOrWhiteSpace(options.TaskLogDirectory)
+            ? Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_logDirectory)) ?? _logDirectory, "tasks")
+            : Path.GetFullPath(options.TaskLogDirectory);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<InstanceOutputStore>.Instance;
     }
@@ -46,9 +53,9 @@ public sealed class InstanceOutputStore : IDisposable
     /// </summary>
     public void MaskSecrets(IEnumerable<string> secrets) => Volatile.Write(ref _secrets, new OutputSecrets(secrets));
 
-    /// <summary>The last <paramref name="max"/> lines <c>program:instance</c> printed on <paramref name="stream"/>, oldest first.</summary>
-    public IReadOnlyList<OutputLine> Tail(string program, int instance, OutputStream stream, int max) =>
-        _instances.TryGetValue((program, instance), out InstanceOutput? output)
+    /// <summary>The last <paramref name="max"/> lines <paramref name="owner"/> printed on <paramref name="stream"/>, oldest first.</summary>
+    public IReadOnlyList<OutputLine> Tail(LaunchOwner owner, OutputStream stream, int max) =>
+        _instances.TryGetValue(owner, out InstanceOutput? output)
             ? output.Get(stream).Tail(max)
             : [];
 
@@ -68,11 +75,11 @@ public sealed class InstanceOutputStore : IDisposable
     /// <c>tail -f</c>: the last <paramref name="backlog"/> lines in <see cref="OutputSubscription.Backlog"/>, then
     /// every new line, with neither a gap nor a duplicate between the two. Works before the instance ever ran.
     /// </summary>
-    public OutputSubscription Follow(string program, int instance, OutputStream stream, int backlog, int capacity = DefaultSubscriberCapacity)
+    public OutputSubscription Follow(LaunchOwner owner, OutputStream stream, int backlog, int capacity = DefaultSubscriberCapacity)
     {
-        ArgumentException.ThrowIfNullOrEmpty(program);
-        var filter = new OutputFilter(program, instance, stream);
-        return GetOrCreate(program, instance).Get(stream).Follow(backlog, lines =>
+        ArgumentException.ThrowIfNullOrEmpty(owner.Name, nameof(owner));
+        var filter = new OutputFilter(owner, stream);
+        return GetOrCreate(owner).Get(stream).Follow(backlog, lines =>
         {
             var subscription = new OutputSubscription(filter, capacity, lines, _subscribers.Remove);
             _subscribers.Add(subscription);
@@ -80,20 +87,25 @@ public sealed class InstanceOutputStore : IDisposable
         });
     }
 
-    /// <summary>The current file of a stream: <c>&lt;LogDirectory&gt;/&lt;program&gt;-&lt;instance&gt;.out.log</c> or <c>.err.log</c>.</summary>
-    public string GetLogFilePath(string program, int instance, OutputStream stream) =>
-        Path.Combine(_logDirectory, FormattableString.Invariant($"{program}-{instance}.{(stream == OutputStream.Stderr ? "err" : "out")}.log"));
+    /// <summary>
+    /// The current file of a stream: <c>&lt;LogDirectory&gt;/&lt;program&gt;-&lt;instance&gt;.out.log</c> or
+    /// <c>.err.log</c>; a task run's <c>&lt;TaskLogDirectory&gt;/&lt;task&gt;-&lt;slot&gt;.out.log</c>.
+    /// </summary>
+    public string GetLogFilePath(LaunchOwner owner, OutputStream stream) =>
+        Path.Combine(
+            owner.Kind == LaunchOwnerKind.Task ? _taskLogDirectory : _logDirectory,
+            FormattableString.Invariant($"{owner.Name}-{owner.Index}.{(stream == OutputStream.Stderr ? "err" : "out")}.log"));
 
-    /// <summary>Lines that could not be written to the files of <c>program:instance</c> (disk full, permissions).</summary>
-    public long LostFileLines(string program, int instance) =>
-        _instances.TryGetValue((program, instance), out InstanceOutput? output)
+    /// <summary>Lines that could not be written to the files of <paramref name="owner"/> (disk full, permissions).</summary>
+    public long LostFileLines(LaunchOwner owner) =>
+        _instances.TryGetValue(owner, out InstanceOutput? output)
             ? (output.Stdout.File?.LostLines ?? 0) + (output.Stderr.File?.LostLines ?? 0)
             : 0;
 
     /// <summary>Drops the in-memory tail of an instance that no longer exists (program removed on reload); files stay.</summary>
-    public void Forget(string program, int instance)
+    public void Forget(LaunchOwner owner)
     {
-        if (_instances.TryRemove((program, instance), out InstanceOutput? output))
+        if (_instances.TryRemove(owner, out InstanceOutput? output))
         {
             output.Stdout.File?.Close();
             output.Stderr.File?.Close();
@@ -116,19 +128,19 @@ public sealed class InstanceOutputStore : IDisposable
     internal OutputSecrets Secrets() => Volatile.Read(ref _secrets);
 
     /// <summary>The channels of a supervised instance, created on first use.</summary>
-    internal InstanceOutput GetOrCreate(string program, int instance) =>
-        _instances.GetOrAdd((program, instance), key => new InstanceOutput(
-            CreateChannel(key.Program, key.Instance, OutputStream.Stdout),
-            CreateChannel(key.Program, key.Instance, OutputStream.Stderr)));
+    internal InstanceOutput GetOrCreate(LaunchOwner owner) =>
+        _instances.GetOrAdd(owner, key => new InstanceOutput(
+            CreateChannel(key, OutputStream.Stdout),
+            CreateChannel(key, OutputStream.Stderr)));
 
     /// <summary>Memory-only channels for an unsupervised run (a health command): no file, no subscribers, not kept.</summary>
-    internal InstanceOutput CreateDetached(string program, int instance) => new(
-        new OutputChannel(program, instance, OutputStream.Stdout, TailCapacity, _time, subscribers: null, file: null),
-        new OutputChannel(program, instance, OutputStream.Stderr, TailCapacity, _time, subscribers: null, file: null));
+    internal InstanceOutput CreateDetached(LaunchOwner owner) => new(
+        new OutputChannel(owner, OutputStream.Stdout, TailCapacity, _time, subscribers: null, file: null),
+        new OutputChannel(owner, OutputStream.Stderr, TailCapacity, _time, subscribers: null, file: null));
 
-    private OutputChannel CreateChannel(string program, int instance, OutputStream stream)
+    private OutputChannel CreateChannel(LaunchOwner owner, OutputStream stream)
     {
-        var file = new RotatingLogFile(GetLogFilePath(program, instance, stream), Supervision.Specs.LogSpec.Default, _time, _logger);
-        return new OutputChannel(program, instance, stream, TailCapacity, _time, _subscribers, file);
+        var file = new RotatingLogFile(GetLogFilePath(owner, stream), Supervision.Specs.LogSpec.Default, _time, _logger);
+        return new OutputChannel(owner, stream, TailCapacity, _time, _subscribers, file);
     }
 }

@@ -20,10 +20,9 @@ internal sealed class OutputChannel
     private int _count;
     private int _attachedPumps;
 
-    public OutputChannel(string program, int instance, OutputStream stream, int tailCapacity, TimeProvider time, SubscriberSet? subscribers, RotatingLogFile? file)
+    public OutputChannel(LaunchOwner owner, OutputStream stream, int tailCapacity, TimeProvider time, SubscriberSet? subscribers, RotatingLogFile? file)
     {
-        Program = program;
-        Instance = instance;
+        Owner = owner;
         Stream = stream;
         _ring = new OutputLine[tailCapacity];
         _time = time;
@@ -31,9 +30,8 @@ internal sealed class OutputChannel
         _file = file;
     }
 
-    public string Program { get; }
-
-    public int Instance { get; }
+    /// <summary>The instance or task-run slot whose stream this is.</summary>
+    public LaunchOwner Owner { get; }
 
     public OutputStream Stream { get; }
 
@@ -64,7 +62,7 @@ internal sealed class OutputChannel
         {
             foreach (string text in lines)
             {
-                var line = new OutputLine(Program, Instance, pid, Stream, text, now);
+                var line = new OutputLine(Owner, pid, Stream, text, now);
                 AddToRing(line);
                 _subscribers?.Publish(line);
             }

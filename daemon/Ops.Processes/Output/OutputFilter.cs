@@ -3,10 +3,9 @@ using Ops.Supervision.Os;
 namespace Ops.Processes.Output;
 
 /// <summary>Which lines a subscriber wants; a null part matches everything.</summary>
-/// <param name="Program">Only this program.</param>
-/// <param name="Instance">Only this instance (with <paramref name="Program"/>).</param>
+/// <param name="Owner">Only lines of this instance or task-run slot.</param>
 /// <param name="Stream">Only this stream.</param>
-public sealed record OutputFilter(string? Program = null, int? Instance = null, OutputStream? Stream = null)
+public sealed record OutputFilter(LaunchOwner? Owner = null, OutputStream? Stream = null)
 {
     /// <summary>Every line of every instance (for shipping to Seq).</summary>
     public static OutputFilter All { get; } = new();
@@ -15,8 +14,7 @@ public sealed record OutputFilter(string? Program = null, int? Instance = null, 
     public bool Matches(OutputLine line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        return (Program is null || string.Equals(Program, line.Program, StringComparison.Ordinal))
-            && (Instance is null || Instance == line.Instance)
+        return (Owner is null || Owner == line.Owner)
             && (Stream is null || Stream == line.Stream);
     }
 }

@@ -55,7 +55,7 @@ internal static partial class OutputPump
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogPumpFailed(logger, ex, channel.Program, channel.Instance, pid, channel.Stream.ToString());
+            LogPumpFailed(logger, ex, channel.Owner.LogName, channel.Owner.Index, pid, channel.Stream.ToString());
         }
         finally
         {

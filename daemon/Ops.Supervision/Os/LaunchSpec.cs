@@ -3,8 +3,7 @@ using Ops.Supervision.Specs;
 namespace Ops.Supervision.Os;
 
 /// <summary>Everything the OS edge needs to start one instance, with placeholders already expanded.</summary>
-/// <param name="Program">The program name (for orphan records, log file names and log properties).</param>
-/// <param name="Instance">The 0-based instance number.</param>
+/// <param name="Owner">The program instance or task-run slot launched (for orphan records, log file names and log properties).</param>
 /// <param name="Command">Executable path or name on PATH.</param>
 /// <param name="Args">argv after the command.</param>
 /// <param name="WorkingDirectory">Null: the daemon's.</param>
@@ -12,8 +11,7 @@ namespace Ops.Supervision.Os;
 /// <param name="User">Run as this user; null: the daemon's.</param>
 /// <param name="Log">Output file rotation.</param>
 public sealed record LaunchSpec(
-    string Program,
-    int Instance,
+    LaunchOwner Owner,
     string Command,
     IReadOnlyList<string> Args,
     string? WorkingDirectory,
@@ -26,7 +24,4 @@ public sealed record LaunchSpec(
 
     /// <summary>False for runs that are not supervised instances (health commands): no orphan record, no log files.</summary>
     public bool Supervised { get; init; } = true;
-
-    /// <summary>"web:0": the name operators see.</summary>
-    public string InstanceName => $"{Program}:{Instance}";
 }

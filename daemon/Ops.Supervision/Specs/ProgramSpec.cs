@@ -63,8 +63,7 @@ public sealed partial record ProgramSpec
 
     /// <summary>The launch description of instance <paramref name="instance"/> with {instance} and {program} expanded.</summary>
     public LaunchSpec ForInstance(int instance) => new(
-        Name,
-        instance,
+        new InstanceId(Name, instance),
         Command,
         [.. Args.Select(a => Expand(a, instance))],
         WorkingDirectory is null ? null : Expand(WorkingDirectory, instance),

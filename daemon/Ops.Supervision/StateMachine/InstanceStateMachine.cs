@@ -10,22 +10,17 @@ internal sealed class InstanceStateMachine
     private readonly Func<long> _sequence;
     private readonly TransitionHistory _history;
 
-    public InstanceStateMachine(string program, int instance, TimeProvider time, int historyCapacity, Func<long> sequence)
+    public InstanceStateMachine(InstanceId id, TimeProvider time, int historyCapacity, Func<long> sequence)
     {
-        Program = program;
-        Instance = instance;
+        Id = id;
         _time = time;
         _sequence = sequence;
         _history = new TransitionHistory(historyCapacity);
         Since = time.GetUtcNow();
     }
 
-    public string Program { get; }
-
-    public int Instance { get; }
-
-    /// <summary>"web:0".</summary>
-    public string Name => $"{Program}:{Instance}";
+    /// <summary>The instance whose state this is.</summary>
+    public InstanceId Id { get; }
 
     public InstanceState State { get; private set; } = InstanceState.Stopped;
 
@@ -43,7 +38,7 @@ internal sealed class InstanceStateMachine
     {
         if (!Transitions.IsAllowed(State, next))
         {
-            throw new IllegalTransitionException(Name, State, next, reason);
+            throw new IllegalTransitionException(Id.ToString(), State, next, reason);
         }
     }
 
@@ -55,7 +50,7 @@ internal sealed class InstanceStateMachine
     {
         if (!GroupTransitions.IsAllowed(Group, next))
         {
-            throw new IllegalGroupTransitionException(Name, State, Group, next, reason);
+            throw new IllegalGroupTransitionException(Id.ToString(), State, Group, next, reason);
         }
     }
 
@@ -73,12 +68,12 @@ internal sealed class InstanceStateMachine
         EnsureAllowed(next, reason);
         if (next == InstanceState.Stopped && Group != GroupPhase.None)
         {
-            throw new IllegalTransitionException(Name, State, next, $"{reason}; its process group is {Group}, not gone");
+            throw new IllegalTransitionException(Id.ToString(), State, next, $"{reason}; its process group is {Group}, not gone");
         }
 
         var record = new TransitionRecord(
-            Program,
-            Instance,
+            Id.Program,
+            Id.Index,
             _time.GetUtcNow(),
             State,
             next,

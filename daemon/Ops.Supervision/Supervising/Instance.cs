@@ -16,7 +16,7 @@ internal sealed class Instance
         Index = index;
         Machine = machine;
         Reconfigure(program);
-        _snapshot = new InstanceSnapshot(program.Name, index, machine.State, null, machine.Since, 0, null, null, null, null);
+        _snapshot = new InstanceSnapshot(machine.Id, machine.State, null, machine.Since, 0, null, null, null, null);
     }
 
     public ProgramEntry Program { get; private set; }
@@ -25,8 +25,8 @@ internal sealed class Instance
 
     public int Index { get; }
 
-    /// <summary>"web:0".</summary>
-    public string Name => Machine.Name;
+    /// <summary>Which instance this is: "web:0".</summary>
+    public InstanceId Id => Machine.Id;
 
     public InstanceStateMachine Machine { get; }
 

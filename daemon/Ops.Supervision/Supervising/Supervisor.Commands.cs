@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Ops.Supervision;
 
 /// <summary>Operator commands: start, stop, restart of "web", "web:1" or "all".</summary>
@@ -48,7 +46,7 @@ public sealed partial class Supervisor
         var refused = new List<string>();
         foreach (var instance in instances)
         {
-            var refusal = IsRetiring(instance) ? $"{instance.Name} is being stopped by a config reload; try again once it is done" : kind switch
+            var refusal = IsRetiring(instance) ? $"{instance.Id} is being stopped by a config reload; try again once it is done" : kind switch
             {
                 CommandKind.Start => TryStart(instance),
                 CommandKind.Stop => TryStop(instance),
@@ -57,7 +55,7 @@ public sealed partial class Supervisor
             };
             if (refusal is null)
             {
-                acted.Add(instance.Name);
+                acted.Add(instance.Id.ToString());
             }
             else
             {
@@ -82,22 +80,17 @@ public sealed partial class Supervisor
             return _table.Instances.Count > 0 ? _table.Instances : null;
         }
 
-        var colon = target.LastIndexOf(':');
-        var name = colon < 0 ? target : target[..colon];
-        if (!_table.ByName.TryGetValue(name, out var program))
+        if (InstanceId.TryParse(target, out var id))
         {
-            return null;
-        }
-
-        if (colon < 0)
-        {
-            return program.Instances.Count > 0 ? program.Instances : null;
-        }
-
-        return int.TryParse(target.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            && index < program.Instances.Count
-                ? [program.Instances[index]]
+            return _table.ByName.TryGetValue(id.Program, out var owner) && id.Index < owner.Instances.Count
+                ? [owner.Instances[id.Index]]
                 : null;
+        }
+
+        // Not an instance: a program by name, or a malformed instance (web:x), which names none.
+        return target.Contains(InstanceId.Separator, StringComparison.Ordinal) || !_table.ByName.TryGetValue(target, out var program) || program.Instances.Count == 0
+            ? null
+            : program.Instances;
     }
 
     private string NotFoundMessage(string target)
@@ -107,8 +100,7 @@ public sealed partial class Supervisor
             return "no programs are configured";
         }
 
-        var colon = target.LastIndexOf(':');
-        var name = colon < 0 ? target : target[..colon];
+        var name = InstanceId.ProgramPart(target);
         if (!_table.ByName.TryGetValue(name, out var program))
         {
             return $"no program named '{name}'";
@@ -116,7 +108,7 @@ public sealed partial class Supervisor
 
         return program.Instances.Count == 0
             ? $"{name} has no instances"
-            : $"no instance '{target}': {name} has {program.Instances.Count} (from {name}:0 to {name}:{program.Instances.Count - 1})";
+            : $"no instance '{target}': {name} has {program.Instances.Count} (from {new InstanceId(name, 0)} to {new InstanceId(name, program.Instances.Count - 1)})";
     }
 
     /// <summary>Start: from Stopped, Exited, Fatal or Backoff, with a fresh failure budget. Null when accepted.</summary>
@@ -125,11 +117,11 @@ public sealed partial class Supervisor
         switch (instance.State)
         {
             case InstanceState.Starting or InstanceState.Running:
-                return $"{instance.Name} is already {instance.State}";
+                return $"{instance.Id} is already {instance.State}";
             case InstanceState.Stopping:
-                return $"{instance.Name} is Stopping; start it once it is Stopped";
+                return $"{instance.Id} is Stopping; start it once it is Stopped";
             case InstanceState.Stopped when instance.DependencyWait is not null:
-                return $"{instance.Name} is already waiting for {UnmetDependencies(instance) ?? "its dependencies"}";
+                return $"{instance.Id} is already waiting for {UnmetDependencies(instance) ?? "its dependencies"}";
             default:
                 StartByOperator(instance);
                 return null;
@@ -145,7 +137,7 @@ public sealed partial class Supervisor
                 BeginStop(instance, new StopPlan(AfterStop.Stopped, Reasons.Operator), Reasons.Operator);
                 return null;
             case InstanceState.Stopping when instance.AfterGroup?.Then == AfterStop.Stopped:
-                return $"{instance.Name} is already Stopping";
+                return $"{instance.Id} is already Stopping";
             case InstanceState.Stopping:
                 // A restart or a health restart under way ends Stopped instead.
                 instance.AfterGroup = new StopPlan(AfterStop.Stopped, Reasons.Operator);
@@ -156,7 +148,7 @@ public sealed partial class Supervisor
                 Publish(instance);
                 return null;
             case InstanceState.Stopped:
-                return $"{instance.Name} is already Stopped";
+                return $"{instance.Id} is already Stopped";
             default:
                 RequestStopped(instance, Reasons.Operator);
                 return null;

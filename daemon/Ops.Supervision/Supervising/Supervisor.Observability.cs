@@ -51,8 +51,7 @@ public sealed partial class Supervisor
     private void Publish(Instance instance)
     {
         instance.Snapshot = new InstanceSnapshot(
-            instance.Program.Name,
-            instance.Index,
+            instance.Id,
             instance.State,
             instance.LivePid,
             instance.Machine.Since,

@@ -220,7 +220,7 @@ public sealed partial class Supervisor
         }
 
         var position = _table.StartLevels.SelectMany((level, index) => level.Select(p => (p.Name, index))).ToDictionary(x => x.Name, x => x.index, StringComparer.Ordinal);
-        var started = new List<string>();
+        var started = new List<InstanceId>();
         foreach (var instance in toStart.OrderBy(i => position[i.Program.Name]).ThenBy(i => i.Program.Name, StringComparer.Ordinal).ThenBy(i => i.Index))
         {
             if (instance.State != InstanceState.Stopped || instance.Process is not null)
@@ -231,10 +231,10 @@ public sealed partial class Supervisor
             // A fresh failure budget, as after an operator start: the new spec deserves its own.
             instance.Counters = RestartDecider.Reset(instance.Counters, BudgetReset.NewSpec);
             RequestLaunch(instance, Reasons.Config, automatic: false);
-            started.Add(instance.Name);
+            started.Add(instance.Id);
         }
 
-        var result = new ReloadResult(plan, [.. dropped.Select(i => i.Name)], started);
+        var result = new ReloadResult(plan, [.. dropped.Select(i => i.Id)], started);
         SupervisorLog.ReloadApplied(_logger, result.Dropped, result.Started);
         run.Request.Completion.TrySetResult(result);
     }

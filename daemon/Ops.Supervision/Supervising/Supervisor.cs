@@ -360,5 +360,5 @@ public sealed partial class Supervisor : ISupervisor, IAsyncDisposable
     }
 
     private Instance CreateInstance(ProgramEntry entry, int index) =>
-        new(entry, index, new InstanceStateMachine(entry.Name, index, _time, _options.HistoryPerInstance, () => ++_sequence));
+        new(entry, index, new InstanceStateMachine(new InstanceId(entry.Name, index), _time, _options.HistoryPerInstance, () => ++_sequence));
 }

@@ -87,7 +87,7 @@ internal static partial class SupervisorLog
         ILogger logger, IReadOnlyList<string> added, IReadOnlyList<string> removed, IReadOnlyList<string> changed, int unchanged);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Reload applied: dropped {Dropped}, started {Started}")]
-    public static partial void ReloadApplied(ILogger logger, IReadOnlyList<string> dropped, IReadOnlyList<string> started);
+    public static partial void ReloadApplied(ILogger logger, IReadOnlyList<InstanceId> dropped, IReadOnlyList<InstanceId> started);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Reload abandoned halfway: {Why}")]
     public static partial void ReloadAbandoned(ILogger logger, string why);

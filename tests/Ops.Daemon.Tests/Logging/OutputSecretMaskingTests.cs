@@ -97,7 +97,7 @@ public sealed class OutputSecretMaskingTests
         Assert.Contains("task ***", job.StderrTail);
         AssertMasked(job.StderrTail, Token);
         Assert.DoesNotContain(Token, job.Reason ?? string.Empty, StringComparison.Ordinal);
-        Assert.DoesNotContain(Token, ReadShared(Path.Combine(files, "task-leak-0.err.log")), StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, ReadShared(Path.Combine(opsd.Directory, "log", "tasks", "leak-0.err.log")), StringComparison.Ordinal);
         var console = await opsd.Http.GetStringAsync($"/hangfire/jobs/details/{id}");
         Assert.Contains("task ***", console, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, console, StringComparison.Ordinal);

@@ -35,6 +35,31 @@ public sealed class OrphanTests
     }
 
     [Fact]
+    public async Task OpsdKilled_RecordInTheFormOfAnOlderOpsd_NextOpsdEndsTheOrphan()
+    {
+        // An upgrade: the killed daemon was an older opsd, which kept groups/<program>-<instance>.json without a kind.
+        await using var first = await new Opsd(new JsonObject { ["svc"] = Worker.Program(["--forever"]) }).StartAsync();
+        var oldPid = (await first.WaitForStateAsync("svc", "Running", Wait)).Single().Pid!.Value;
+        await first.KillDaemonAsync();
+        var groups = Path.Combine(first.Directory, "state", "groups");
+        var current = Path.Combine(groups, "programs", "svc", "0.json");
+        var record = JsonNode.Parse(File.ReadAllText(current))!.AsObject();
+        Assert.True(record.Remove("kind"));
+        var legacy = Path.Combine(groups, "svc-0.json");
+        File.WriteAllText(legacy, record.ToJsonString());
+        File.Delete(current);
+        Assert.True(ProcessTable.IsAlive(oldPid), "the child outlives a SIGKILLed daemon");
+
+        await using var second = await Opsd.Restart(first).StartAsync();
+        var after = (await second.WaitForStateAsync("svc", "Running", Wait)).Single();
+
+        Assert.False(ProcessTable.IsAlive(oldPid), $"orphan {oldPid} of the older opsd still runs");
+        Assert.False(File.Exists(legacy));
+        Assert.NotEqual(oldPid, after.Pid);
+        Assert.Single(second.LiveChildren());
+    }
+
+    [Fact]
     public async Task SecondOpsd_SameStateDirectory_RefusesToStartAndTouchesNothing()
     {
         await using var first = await new Opsd(new JsonObject { ["svc"] = Worker.Program(["--forever"]) }).StartAsync();

@@ -4,6 +4,7 @@ using Ops.Processes.Native;
 using Ops.Processes.Orphans;
 using Ops.Processes.Sampling;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Tests.Launching;
@@ -295,7 +296,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     public async Task Start_Supervised_WritesOrphanRecordThatMarkGroupEndedEmpties()
     {
         IRunningProcess process = _sandbox.Start(Worker.Command("web", "sleep", "30"));
-        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "programs", "web", "0.json");
 
         Assert.True(File.Exists(record));
         string json = await File.ReadAllTextAsync(record);
@@ -316,7 +317,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     public async Task Start_Supervised_ChildCarriesTheLaunchTokenItsRecordNames()
     {
         IRunningProcess process = _sandbox.Start(Worker.Command("web", "sleep", "30"));
-        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "programs", "web", "0.json");
 
         GroupRecord? written = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(record), GroupRecordJsonContext.Default.GroupRecord);
         Assert.NotNull(written);
@@ -353,7 +354,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         var ex = Assert.Throws<LaunchException>(() => _sandbox.Start(Worker.Command("web", notAProgram)));
 
         Assert.Contains("web:0", ex.Message, StringComparison.Ordinal);
-        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "programs", "web", "0.json");
         Assert.True(!File.Exists(record) || new FileInfo(record).Length == 0, "a failed start must not leave a pending record");
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -375,7 +376,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     public async Task Start_OverALongerOldRecordFile_RecordParsesAndNamesTheNewGroup()
     {
         // The record file is rewritten in place: whatever a longer file held before must not be left at its end.
-        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "web-0.json");
+        string record = Path.Combine(_sandbox.Options.StateDirectory, "groups", "programs", "web", "0.json");
         Directory.CreateDirectory(Path.GetDirectoryName(record)!);
         await File.WriteAllTextAsync(record, new string('x', 1500));
 
@@ -401,7 +402,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.Equal(["bad"], process.Tail(OutputStream.Stderr, 10));
         Assert.False(Directory.Exists(Path.Combine(_sandbox.Options.StateDirectory, "groups")));
         Assert.False(Directory.Exists(_sandbox.Options.LogDirectory));
-        Assert.Empty(_sandbox.Output.Tail("check", 0, OutputStream.Stderr, 10));
+        Assert.Empty(_sandbox.Output.Tail(new InstanceId("check", 0), OutputStream.Stderr, 10));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

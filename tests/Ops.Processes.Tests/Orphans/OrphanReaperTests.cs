@@ -3,6 +3,7 @@ using Ops.Processes.Native;
 using Ops.Processes.Orphans;
 using Ops.Processes.Sampling;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Tests.Orphans;
@@ -24,7 +25,7 @@ public sealed class OrphanReaperTests : IDisposable
         IRunningProcess dropped = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--grandchildren", "1", "--pid-file", pidFile, "--forever"));
         IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
         _sandbox.TrackPids(pids);
-        string record = Path.Combine(GroupsDirectory, "web-0.json");
+        string record = ProgramRecordPath("web", 0);
         Assert.True(File.Exists(record));
 
         var reaper = new OrphanReaper(_sandbox.Options);
@@ -87,7 +88,7 @@ public sealed class OrphanReaperTests : IDisposable
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
 
         Assert.Empty(ended);
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.Empty(RecordFiles());
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class OrphanReaperTests : IDisposable
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
 
         Assert.Empty(ended);
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.Empty(RecordFiles());
         Assert.False(bystander.Exited.IsCompleted);
         bystander.Kill();
         await bystander.Exited.WaitAsync(TimeSpan.FromSeconds(10));
@@ -135,7 +136,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.Equal(pids.Order(), group.Pids.Order());
         Assert.True(group.Killed);
         Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid)));
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.Empty(RecordFiles());
         Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
         Assert.True(stat.StartTime > 0);
         await _sandbox.AssertNoProcessLeftAsync();
@@ -157,7 +158,7 @@ public sealed class OrphanReaperTests : IDisposable
             await dropped.Exited.WaitAsync(s_timeout);
         }
 
-        string record = Path.Combine(GroupsDirectory, "web-0.json");
+        string record = ProgramRecordPath("web", 0);
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync(
             program => new OrphanStopPolicy(LinuxConstants.SIGTERM, TimeSpan.FromMilliseconds(300)));
 
@@ -186,10 +187,72 @@ public sealed class OrphanReaperTests : IDisposable
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
 
         Assert.Empty(ended);
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.Empty(RecordFiles());
         Assert.False(bystander.Exited.IsCompleted);
         bystander.Kill();
         await bystander.Exited.WaitAsync(s_timeout);
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Theory]
+    [InlineData("web-0.json", "web")]
+    [InlineData("task-copy-1.json", "task-copy")]
+    public async Task Reap_RecordInTheFormOfAnOlderDaemon_FoundAndEnded(string file, string program)
+    {
+        // An opsd before the per-kind folders wrote groups/<program>-<instance>.json, task runs as "task-<name>", and
+        // no kind: the first start after an upgrade must still end what that daemon left running.
+        string pidFile = _sandbox.PathFor("pids");
+        IRunningProcess dropped = _sandbox.Start(Worker.Spec(program, "--ignore-term", "--pid-file", pidFile, "--forever") with { Supervised = false });
+        _sandbox.TrackPids(await Eventually.PidsAsync(pidFile, 1, s_timeout));
+        Assert.True(ProcessTable.TryRead(dropped.Pid, out ProcessStat stat));
+        Directory.CreateDirectory(GroupsDirectory);
+        string record = Path.Combine(GroupsDirectory, file);
+        await File.WriteAllTextAsync(record, $$"""
+            {
+              "program": "{{program}}",
+              "instance": 1,
+              "pid": {{dropped.Pid}},
+              "pgid": {{dropped.Pid}},
+              "startTime": {{stat.StartTime}},
+              "bootId": "{{ProcessTable.ReadBootId()}}",
+              "daemonPid": 1,
+              "startedAt": "2026-01-01T00:00:00+00:00"
+            }
+            """);
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync(
+            program => new OrphanStopPolicy(LinuxConstants.SIGTERM, TimeSpan.FromMilliseconds(300)));
+
+        EndedOrphanGroup group = Assert.Single(ended);
+        Assert.Equal((program, 1, LaunchOwnerKind.Program, dropped.Pid), (group.Program, group.Instance, group.Kind, group.Pgid));
+        Assert.True(group.Killed);
+        Assert.Empty(group.Survivors);
+        Assert.False(File.Exists(record));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
+        await _sandbox.AssertNoProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task Reap_TaskRunRecord_EndedWithTheDefaultPolicyNotAProgramsOfTheSameName()
+    {
+        // A program may be named like a task: the policy asked for by program name is never applied to a task run.
+        var owner = new RunSlotId("web", 0);
+        IRunningProcess dropped = _sandbox.Start(Worker.Command("web", "sleep", "30") with { Owner = owner });
+        Assert.True(File.Exists(Path.Combine(GroupsDirectory, "tasks", "web", "0.json")));
+        var asked = new List<string>();
+
+        IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync(program =>
+        {
+            asked.Add(program);
+            return new OrphanStopPolicy(LinuxConstants.SIGKILL, TimeSpan.FromSeconds(1));
+        });
+
+        EndedOrphanGroup group = Assert.Single(ended);
+        Assert.Equal(("web", 0, LaunchOwnerKind.Task), (group.Program, group.Instance, group.Kind));
+        Assert.Empty(asked);
+        Assert.Equal(LinuxConstants.SIGTERM, group.Signal);
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.Empty(RecordFiles());
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -215,17 +278,27 @@ public sealed class OrphanReaperTests : IDisposable
 
         Assert.Empty(ended);
         Assert.True(ProcessTable.IsAlive(unrelated.Pid));
-        Assert.Empty(Directory.GetFiles(GroupsDirectory));
+        Assert.Empty(RecordFiles());
         unrelated.Kill();
         await unrelated.Exited.WaitAsync(s_timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
+    /// <summary>Where the launcher keeps the record of a program's instance.</summary>
+    private string ProgramRecordPath(string program, int instance) =>
+        Path.Combine(GroupsDirectory, "programs", program, $"{instance}.json");
+
+    /// <summary>Every file below the records' folder, in every kind's folder and beside them.</summary>
+    private string[] RecordFiles() =>
+        Directory.Exists(GroupsDirectory) ? Directory.GetFiles(GroupsDirectory, "*", SearchOption.AllDirectories) : [];
+
+    /// <summary>Writes <paramref name="record"/> where this daemon's launcher would (its kind's folder).</summary>
     private void WriteRecord(GroupRecord record)
     {
-        Directory.CreateDirectory(GroupsDirectory);
-        File.WriteAllText(
-            Path.Combine(GroupsDirectory, $"{record.Program}-{record.Instance}.json"),
-            JsonSerializer.Serialize(record, GroupRecordJsonContext.Default.GroupRecord));
+        string path = record.Kind == LaunchOwnerKind.Task
+            ? Path.Combine(GroupsDirectory, "tasks", record.Name, $"{record.Index}.json")
+            : ProgramRecordPath(record.Name, record.Index);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, JsonSerializer.Serialize(record, GroupRecordJsonContext.Default.GroupRecord));
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Ops.Processes.Native;
 using Ops.Processes.Output;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Ops.Supervision.Specs;
 
@@ -24,8 +25,8 @@ public sealed class InstanceOutputTests : IDisposable
         string[] expectedOut = [$"pid {process.Pid}", "0000000001 xxxxxxxx", "0000000002 xxxxxxxx", "0000000003 xxxxxxxx"];
         Assert.Equal(expectedOut, process.Tail(OutputStream.Stdout, 10));
         Assert.Equal(["oops"], process.Tail(OutputStream.Stderr, 10));
-        Assert.Equal(expectedOut, _sandbox.Output.Tail("web", 0, OutputStream.Stdout, 10).Select(l => l.Text));
-        Assert.All(_sandbox.Output.Tail("web", 0, OutputStream.Stdout, 10), l => Assert.Equal(process.Pid, l.Pid));
+        Assert.Equal(expectedOut, _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 10).Select(l => l.Text));
+        Assert.All(_sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 10), l => Assert.Equal(process.Pid, l.Pid));
         Assert.True(await Eventually.TrueAsync(() => FileLines("web-0.out.log").Length == 4, s_timeout));
         Assert.Equal(expectedOut, FileLines("web-0.out.log"));
         Assert.Equal(["oops"], FileLines("web-0.err.log"));
@@ -40,7 +41,7 @@ public sealed class InstanceOutputTests : IDisposable
         IRunningProcess second = _sandbox.Start(Worker.Spec("web", "--stderr", "second run"));
         await second.Exited.WaitAsync(s_timeout);
 
-        Assert.Equal(["first run", "second run"], _sandbox.Output.Tail("web", 0, OutputStream.Stderr, 10).Select(l => l.Text));
+        Assert.Equal(["first run", "second run"], _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stderr, 10).Select(l => l.Text));
         Assert.Equal(["second run"], second.Tail(OutputStream.Stderr, 10));
         Assert.Equal(["first run", "second run"], FileLines("web-0.err.log"));
         await _sandbox.AssertNoProcessLeftAsync();
@@ -54,7 +55,7 @@ public sealed class InstanceOutputTests : IDisposable
         IRunningProcess process = _sandbox.Start(spec);
         await process.Exited.WaitAsync(s_timeout);
 
-        string current = _sandbox.Output.GetLogFilePath("web", 0, OutputStream.Stdout);
+        string current = _sandbox.Output.GetLogFilePath(new InstanceId("web", 0), OutputStream.Stdout);
         string[] files = [.. Directory.GetFiles(_sandbox.Options.LogDirectory, "web-0.out.log*").Order(StringComparer.Ordinal)];
         Assert.Equal([current, current + ".1", current + ".2"], files);
         Assert.All(files, f => Assert.InRange(new FileInfo(f).Length, 1, 20_000));
@@ -74,7 +75,7 @@ public sealed class InstanceOutputTests : IDisposable
         IRunningProcess flood = _sandbox.Start(Worker.Spec("flood", "--flood", "0", "--line-bytes", "200"));
         IRunningProcess quiet = _sandbox.Start(Worker.Spec("quiet", "--print-pid", "--forever"));
         Assert.True(await Eventually.TrueAsync(() => quiet.Tail(OutputStream.Stdout, 1).Count == 1, s_timeout));
-        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail("flood", 0, OutputStream.Stdout, 1).Count == 1, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail(new InstanceId("flood", 0), OutputStream.Stdout, 1).Count == 1, s_timeout));
 
         var clock = Stopwatch.StartNew();
         quiet.Kill();
@@ -116,7 +117,7 @@ public sealed class InstanceOutputTests : IDisposable
     public async Task Subscribe_SubscriberNeverReads_DropsAndCountsWithoutSlowingChild()
     {
         using OutputSubscription stalled = _sandbox.Output.Subscribe(OutputFilter.All, capacity: 10);
-        using OutputSubscription other = _sandbox.Output.Subscribe(new OutputFilter("other"), capacity: 10);
+        using OutputSubscription other = _sandbox.Output.Subscribe(new OutputFilter(new InstanceId("other", 0)), capacity: 10);
 
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--flood", "5000", "--line-bytes", "50"));
         await process.Exited.WaitAsync(s_timeout);
@@ -126,7 +127,7 @@ public sealed class InstanceOutputTests : IDisposable
         Assert.Equal(10, stalled.Lines.Count);
         Assert.True(stalled.Lines.TryRead(out OutputLine? firstKept));
         Assert.Equal("0000000001", firstKept.Text[..10]);
-        Assert.Equal(5000, await LineCountAsync(_sandbox.Output.GetLogFilePath("web", 0, OutputStream.Stdout)));
+        Assert.Equal(5000, await LineCountAsync(_sandbox.Output.GetLogFilePath(new InstanceId("web", 0), OutputStream.Stdout)));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -134,9 +135,9 @@ public sealed class InstanceOutputTests : IDisposable
     public async Task Follow_BacklogThenLiveLines_NoGapAndNoDuplicate()
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--flood", "20000", "--line-bytes", "30"));
-        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail("web", 0, OutputStream.Stdout, 1).Count == 1, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 1).Count == 1, s_timeout));
 
-        using OutputSubscription follow = _sandbox.Output.Follow("web", 0, OutputStream.Stdout, backlog: 5, capacity: 100_000);
+        using OutputSubscription follow = _sandbox.Output.Follow(new InstanceId("web", 0), OutputStream.Stdout, backlog: 5, capacity: 100_000);
         await process.Exited.WaitAsync(s_timeout);
         follow.Dispose();
 
@@ -155,7 +156,7 @@ public sealed class InstanceOutputTests : IDisposable
     [Fact]
     public void Follow_InstanceNeverRan_StartsEmpty()
     {
-        using OutputSubscription follow = _sandbox.Output.Follow("idle", 3, OutputStream.Stderr, backlog: 100);
+        using OutputSubscription follow = _sandbox.Output.Follow(new InstanceId("idle", 3), OutputStream.Stderr, backlog: 100);
 
         Assert.Empty(follow.Backlog);
         Assert.False(follow.Lines.TryRead(out _));

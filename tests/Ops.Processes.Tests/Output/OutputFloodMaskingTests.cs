@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Xunit.Abstractions;
 
@@ -42,13 +43,13 @@ public sealed class OutputFloodMaskingTests(ITestOutputHelper log) : IDisposable
         TimeSpan cpu = self.TotalProcessorTime - cpuBefore;
         log.WriteLine($"{secrets}: {Lines} lines in {wall.TotalSeconds:0.00} s = {Lines / wall.TotalSeconds:0} lines/s; test process CPU {cpu.TotalMilliseconds * 1000 / Lines:0.00} us/line");
         string expected = secrets == "hit" ? "0001000000 ***" : "0001000000 xxxxxxxx";
-        Assert.Equal(expected, _sandbox.Output.Tail("flood", 0, OutputStream.Stdout, 1).Single().Text);
-        string[] file = await File.ReadAllLinesAsync(_sandbox.Output.GetLogFilePath("flood", 0, OutputStream.Stdout));
+        Assert.Equal(expected, _sandbox.Output.Tail(new InstanceId("flood", 0), OutputStream.Stdout, 1).Single().Text);
+        string[] file = await File.ReadAllLinesAsync(_sandbox.Output.GetLogFilePath(new InstanceId("flood", 0), OutputStream.Stdout));
         Assert.Equal(Lines, file.Length);
         Assert.Equal(expected, file[^1]);
         if (secrets == "hit")
         {
-            Assert.All(_sandbox.Output.Tail("flood", 0, OutputStream.Stdout, 1000), l => Assert.EndsWith(" ***", l.Text, StringComparison.Ordinal));
+            Assert.All(_sandbox.Output.Tail(new InstanceId("flood", 0), OutputStream.Stdout, 1000), l => Assert.EndsWith(" ***", l.Text, StringComparison.Ordinal));
         }
 
         await _sandbox.AssertNoProcessLeftAsync();

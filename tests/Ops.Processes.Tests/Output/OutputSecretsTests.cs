@@ -1,6 +1,7 @@
 using System.Text;
 using Ops.Processes.Output;
 using Ops.Processes.Tests.Support;
+using Ops.Supervision;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Tests.Output;
@@ -96,9 +97,9 @@ public sealed class OutputSecretsTests : IDisposable
         IRunningProcess second = _sandbox.Start(Worker.Command("web", "/bin/sh", "-c", "echo 'c other-secret-77' >&2"));
         await second.Exited.WaitAsync(s_timeout);
 
-        Assert.Equal(["a ***"], _sandbox.Output.Tail("web", 0, OutputStream.Stdout, 10).Select(l => l.Text));
-        Assert.Equal(["b other-secret-77", "c ***"], _sandbox.Output.Tail("web", 0, OutputStream.Stderr, 10).Select(l => l.Text));
-        Assert.Equal(["a ***"], await File.ReadAllLinesAsync(_sandbox.Output.GetLogFilePath("web", 0, OutputStream.Stdout)));
+        Assert.Equal(["a ***"], _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 10).Select(l => l.Text));
+        Assert.Equal(["b other-secret-77", "c ***"], _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stderr, 10).Select(l => l.Text));
+        Assert.Equal(["a ***"], await File.ReadAllLinesAsync(_sandbox.Output.GetLogFilePath(new InstanceId("web", 0), OutputStream.Stdout)));
         Assert.Equal(["c ***"], second.Tail(OutputStream.Stderr, 10));
         await _sandbox.AssertNoProcessLeftAsync();
     }

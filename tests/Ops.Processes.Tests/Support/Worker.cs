@@ -1,3 +1,4 @@
+using Ops.Supervision;
 using Ops.Supervision.Os;
 using Ops.Supervision.Specs;
 
@@ -15,8 +16,7 @@ internal static class Worker
 
     /// <summary>A spec that runs the worker with <paramref name="args"/>.</summary>
     public static LaunchSpec Spec(string program, params string[] args) => new(
-        program,
-        0,
+        new InstanceId(program, 0),
         DotnetHost,
         [AssemblyPath, .. args],
         WorkingDirectory: null,
@@ -26,8 +26,7 @@ internal static class Worker
 
     /// <summary>A spec for another command (not the worker).</summary>
     public static LaunchSpec Command(string program, string command, params string[] args) => new(
-        program,
-        0,
+        new InstanceId(program, 0),
         command,
         args,
         WorkingDirectory: null,

@@ -12,7 +12,7 @@ public class InstanceStateMachineTests
     internal static InstanceStateMachine MachineIn(InstanceState state, TimeProvider? time = null, int capacity = 200)
     {
         long sequence = 0;
-        var machine = new InstanceStateMachine("web", 0, time ?? new FakeTimeProvider(Start), capacity, () => ++sequence);
+        var machine = new InstanceStateMachine(new InstanceId("web", 0), time ?? new FakeTimeProvider(Start), capacity, () => ++sequence);
         InstanceState[] path = state switch
         {
             Stopped => [],

@@ -21,6 +21,11 @@ public class SupervisorCommandTests
     [InlineData("web:2")]
     [InlineData("web:-1")]
     [InlineData("web:x")]
+    [InlineData("web:")]
+    [InlineData("web:+1")]
+    [InlineData("web: 1")]
+    [InlineData("web:2147483648")]
+    [InlineData("web:\u0661")]
     public async Task Send_UnknownInstance_NotFoundWithTheValidRange(string target)
     {
         await using var h = await Harness.StartAsync(Harness.Program("web") with { Instances = 2 });
@@ -29,6 +34,29 @@ public class SupervisorCommandTests
 
         Assert.Equal(CommandStatus.NotFound, result.Status);
         Assert.Contains("web:0 to web:1", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_SeveralColons_NotFoundNamingTheTextBeforeTheLast()
+    {
+        await using var h = await Harness.StartAsync(Harness.Program("web"));
+
+        var result = await h.SendAsync(CommandKind.Stop, "web:0:0");
+
+        Assert.Equal(CommandStatus.NotFound, result.Status);
+        Assert.Equal("no program named 'web:0'", result.Message);
+    }
+
+    [Fact]
+    public async Task Send_InstanceWithLeadingZeros_ActsOnThatInstance()
+    {
+        await using var h = await Harness.StartAsync(Harness.Program("web") with { Instances = 2 });
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1));
+
+        var result = await h.SendAsync(CommandKind.Stop, "web:01");
+
+        Assert.Equal(CommandStatus.Accepted, result.Status);
+        Assert.Equal(["web:1"], result.Instances);
     }
 
     [Fact]
@@ -131,7 +159,7 @@ public class SupervisorCommandTests
     {
         await using var h = await Harness.StartAsync(
             [Harness.Program("done") with { Restart = RestartPolicy.Never }, Harness.Program("broken") with { MaxRestarts = 0 }],
-            h => h.Launcher.OnStart = p => { if (p.Spec.Program == "broken") { p.Exit(1); } });
+            h => h.Launcher.OnStart = p => { if (p.Spec.Owner.Name == "broken") { p.Exit(1); } });
         await h.AdvanceAsync(TimeSpan.FromSeconds(1));
         await h.ActAsync(() => h.Launcher.Last("done").Exit(0));
         Assert.Equal(InstanceState.Exited, h.State("done").State);

@@ -14,7 +14,7 @@ public class SupervisorDependencyTests
     public async Task DependsOn_DependencyStarting_DependentLaunchedOnlyOnceItRuns()
     {
         await using var h = await Harness.StartAsync(Harness.Program("web") with { DependsOn = ["db"] }, Harness.Program("db"));
-        Assert.Equal(["db"], h.Launcher.Attempts.Select(a => a.Spec.Program));
+        Assert.Equal(["db"], h.Launcher.Attempts.Select(a => a.Spec.Owner.Name));
         Assert.Equal(InstanceState.Stopped, h.State("web").State);
         Assert.Equal("dependency", h.State("web").Reason);
 
@@ -23,7 +23,7 @@ public class SupervisorDependencyTests
         await h.AdvanceAsync(Harness.Tick);
 
         Assert.Equal(1, h.Launcher.AttemptsOf("web"));
-        Assert.Equal(T0.AddSeconds(1), h.Launcher.Attempts.Single(a => a.Spec.Program == "web").At);
+        Assert.Equal(T0.AddSeconds(1), h.Launcher.Attempts.Single(a => a.Spec.Owner.Name == "web").At);
         Assert.Equal("autostart", h.RecordedFor("web")[0].Reason);
     }
 

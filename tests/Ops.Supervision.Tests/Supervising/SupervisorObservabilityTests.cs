@@ -75,7 +75,7 @@ public class SupervisorObservabilityTests
     {
         await using var h = await Harness.StartAsync(Harness.Program("web") with { Instances = 2 }, Harness.Program("api"));
 
-        Assert.Equal(["api:0", "web:0", "web:1"], h.Supervisor.Snapshot().Select(s => s.Name));
+        Assert.Equal(["api:0", "web:0", "web:1"], h.Supervisor.Snapshot().Select(s => s.Id.ToString()));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class SupervisorReloadTests
         Assert.Equal(["web"], result.Plan.Changed);
         Assert.Equal(["Args"], result.Plan.ChangedFields["web"]);
         Assert.Equal(["api"], result.Plan.Unchanged);
-        Assert.Equal(["web:0"], result.Started);
+        Assert.Equal(["web:0"], result.Started.Select(id => id.ToString()));
         var newWeb = h.Launcher.Last("web");
         Assert.NotEqual(oldWeb.Pid, newWeb.Pid);
         Assert.Equal(["--serve", "--verbose"], newWeb.Spec.Args);
@@ -70,7 +70,7 @@ public class SupervisorReloadTests
     public async Task Reload_ProgramRemoved_FullStopSequenceThenGoneFromSnapshot()
     {
         var old = Spec("old") with { StopTimeout = TimeSpan.FromSeconds(5) };
-        await using var h = await Harness.StartAsync([Spec("web"), old], h => h.Launcher.OnStart = p => p.IgnoreStopSignal = p.Spec.Program == "old");
+        await using var h = await Harness.StartAsync([Spec("web"), old], h => h.Launcher.OnStart = p => p.IgnoreStopSignal = p.Spec.Owner.Name == "old");
         await h.AdvanceAsync(StartSeconds);
         var process = h.Launcher.Last("old");
 
@@ -88,7 +88,7 @@ public class SupervisorReloadTests
         Assert.Equal(1, process.Kills);
         Assert.True(process.MarkedGroupEnded);
         Assert.Equal(["old"], result.Plan.Removed);
-        Assert.Equal(["old:0"], result.Dropped);
+        Assert.Equal(["old:0"], result.Dropped.Select(id => id.ToString()));
         Assert.Null(h.Supervisor.Snapshot("old"));
         Assert.Null(h.Supervisor.History("old"));
         Assert.Null(h.Supervisor.PidOf("old", 0));
@@ -104,13 +104,13 @@ public class SupervisorReloadTests
     public async Task Reload_ProgramRemovedDuringBackoff_StoppedAndNeverLaunchedAgain()
     {
         await using var h = await Harness.StartAsync(
-            [Spec("web"), Spec("flaky")], h => h.Launcher.OnStart = p => { if (p.Spec.Program == "flaky") { p.Exit(1); } });
+            [Spec("web"), Spec("flaky")], h => h.Launcher.OnStart = p => { if (p.Spec.Owner.Name == "flaky") { p.Exit(1); } });
         Assert.Equal(InstanceState.Backoff, h.State("flaky").State);
 
         var result = await h.ReloadAsync(Spec("web"));
         await h.AdvanceAsync(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(["flaky:0"], result.Dropped);
+        Assert.Equal(["flaky:0"], result.Dropped.Select(id => id.ToString()));
         Assert.Equal(1, h.Launcher.AttemptsOf("flaky"));
         Assert.Equal((InstanceState.Backoff, InstanceState.Stopped, "config"), h.RecordedFor("flaky").Select(r => (r.From, r.To, r.Reason)).Last());
     }
@@ -123,7 +123,7 @@ public class SupervisorReloadTests
         var result = await h.ReloadAsync(Spec("web"), Spec("api"), Spec("manual") with { AutoStart = false });
 
         Assert.Equal(["api", "manual"], result.Plan.Added);
-        Assert.Equal(["api:0"], result.Started);
+        Assert.Equal(["api:0"], result.Started.Select(id => id.ToString()));
         Assert.Equal(InstanceState.Starting, h.State("api").State);
         Assert.Equal("config", h.RecordedFor("api").Single().Reason);
         Assert.Equal(InstanceState.Stopped, h.State("manual").State);
@@ -142,7 +142,7 @@ public class SupervisorReloadTests
         var result = await h.ReloadAsync(Spec("web") with { Instances = 4 });
 
         Assert.Equal(["web"], result.Plan.Changed);
-        Assert.Equal(["web:2", "web:3"], result.Started);
+        Assert.Equal(["web:2", "web:3"], result.Started.Select(id => id.ToString()));
         Assert.Empty(result.Dropped);
         var after = h.Supervisor.Snapshot("web")!;
         Assert.Equal(before, after.Take(2));
@@ -166,7 +166,7 @@ public class SupervisorReloadTests
 
         var result = await h.ReloadAsync(Spec("web") with { Instances = 1 });
 
-        Assert.Equal(["web:1", "web:2"], result.Dropped);
+        Assert.Equal(["web:1", "web:2"], result.Dropped.Select(id => id.ToString()));
         Assert.Empty(result.Started);
         Assert.Equal([first], h.Supervisor.Snapshot("web"));
         Assert.Equal(records, h.RecordedFor("web", 0).Count);
@@ -187,7 +187,7 @@ public class SupervisorReloadTests
         var result = await h.ReloadAsync(Spec("web") with { Instances = 3, Args = ["--new"] });
 
         Assert.Equal(["Args", "Instances"], result.Plan.ChangedFields["web"]);
-        Assert.Equal(["web:0", "web:1", "web:2"], result.Started);
+        Assert.Equal(["web:0", "web:1", "web:2"], result.Started.Select(id => id.ToString()));
         var after = h.Supervisor.Snapshot("web")!;
         Assert.Equal(3, after.Count);
         Assert.All(after.Zip(before), pair => Assert.NotEqual(pair.Second.Pid, pair.First.Pid));
@@ -249,7 +249,7 @@ public class SupervisorReloadTests
             Spec("auto") with { Args = ["-v"] }, Spec("idle") with { AutoStart = false, Args = ["-v"] }, Spec("manual") with { AutoStart = false, Args = ["-v"] });
 
         // AutoStart: as a freshly started daemon would. Up before (started by an operator): started again.
-        Assert.Equal(["auto:0", "manual:0"], result.Started);
+        Assert.Equal(["auto:0", "manual:0"], result.Started.Select(id => id.ToString()));
         Assert.Equal(InstanceState.Starting, h.State("auto").State);
         Assert.Equal(InstanceState.Stopped, h.State("idle").State);
         Assert.Empty(h.RecordedFor("idle"));
@@ -261,7 +261,7 @@ public class SupervisorReloadTests
     public async Task Reload_DependencyAndDependentChanged_StopsDependentFirstStartsDependencyFirst()
     {
         var web = Spec("web") with { DependsOn = ["db"], StopTimeout = TimeSpan.FromSeconds(5) };
-        await using var h = await Harness.StartAsync([web, Spec("db")], h => h.Launcher.OnStart = p => p.IgnoreStopSignal = p.Spec.Program == "web");
+        await using var h = await Harness.StartAsync([web, Spec("db")], h => h.Launcher.OnStart = p => p.IgnoreStopSignal = p.Spec.Owner.Name == "web");
         await h.AdvanceAsync(StartSeconds);
         await h.AdvanceAsync(StartSeconds);
         Assert.Equal(InstanceState.Running, h.State("web").State);
@@ -349,7 +349,7 @@ public class SupervisorReloadTests
     public async Task Reload_DaemonStopsMeanwhile_ReloadRefusedAndNothingDropped()
     {
         var web = Spec("web") with { StopTimeout = TimeSpan.FromSeconds(5) };
-        await using var h = await Harness.StartAsync([web, Spec("api")], h => h.Launcher.OnStart = p => p.IgnoreStopSignal = p.Spec.Program == "web");
+        await using var h = await Harness.StartAsync([web, Spec("api")], h => h.Launcher.OnStart = p => p.IgnoreStopSignal = p.Spec.Owner.Name == "web");
         await h.AdvanceAsync(StartSeconds);
 
         var reload = h.Supervisor.ReloadAsync([Spec("api")], CancellationToken.None);

@@ -276,7 +276,7 @@ public class SupervisorStopTests
                 Harness.Program("fatal") with { MaxRestarts = 0, FatalRetryAfter = TimeSpan.FromSeconds(30) },
                 Harness.Program("idle") with { AutoStart = false },
             ],
-            h => h.Launcher.OnStart = p => { if (p.Spec.Program is "backoff" or "fatal") { p.Exit(1); } });
+            h => h.Launcher.OnStart = p => { if (p.Spec.Owner.Name is "backoff" or "fatal") { p.Exit(1); } });
         await h.AdvanceAsync(TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(150));
         await h.AdvanceAsync(TimeSpan.FromMilliseconds(150));
         await h.ActAsync(() => h.Launcher.Last("exited").Exit(0));

@@ -53,12 +53,12 @@ internal sealed class FakeLauncher(TimeProvider time) : IProcessLauncher
     }
 
     public IReadOnlyList<FakeProcess> Of(string program, int instance = 0) =>
-        [.. Started.Where(p => p.Spec.Program == program && p.Spec.Instance == instance)];
+        [.. Started.Where(p => p.Spec.Owner.Name == program && p.Spec.Owner.Index == instance)];
 
     public FakeProcess Last(string program, int instance = 0) => Of(program, instance)[^1];
 
     public int AttemptsOf(string program, int instance = 0) =>
-        Attempts.Count(a => a.Spec.Program == program && a.Spec.Instance == instance);
+        Attempts.Count(a => a.Spec.Owner.Name == program && a.Spec.Owner.Index == instance);
 
     public IRunningProcess Start(LaunchSpec spec)
     {
@@ -67,11 +67,11 @@ internal sealed class FakeLauncher(TimeProvider time) : IProcessLauncher
             _attempts.Add((spec, time.GetUtcNow()));
         }
 
-        if (Started.Any(p => p.Spec.Program == spec.Program && p.Spec.Instance == spec.Instance && !p.GroupIsEmpty()))
+        if (Started.Any(p => p.Spec.Owner.Name == spec.Owner.Name && p.Spec.Owner.Index == spec.Owner.Index && !p.GroupIsEmpty()))
         {
             lock (_gate)
             {
-                _violations.Add($"{spec.InstanceName} launched while an earlier copy's group still had processes");
+                _violations.Add($"{spec.Owner} launched while an earlier copy's group still had processes");
             }
         }
 
