@@ -65,8 +65,18 @@ Task("Build")
     .Does(() =>
 {
     DotNetBuild(Paths.Solution, new DotNetBuildSettings { Configuration = configuration });
+
+    // The house style (.editorconfig): whitespace, usings, namespaces that follow folders, one naming dialect.
+    try
+    {
+        DotNetFormat(Paths.Solution, new DotNetFormatSettings { VerifyNoChanges = true, NoRestore = true });
+    }
+    catch (Exception ex)
+    {
+        throw new CakeException($"Build failed: the code is not formatted as .editorconfig says ({ex.Message}). Run `dotnet format {Paths.Solution}` to fix what it can, then `dotnet format {Paths.Solution} --verify-no-changes` to see what is left.");
+    }
 })
-    .OnError(ex => throw new CakeException($"Build failed: {ex.Message}. Run `dotnet build {Paths.Solution}` to see every compiler error."));
+    .OnError(ex => throw new CakeException(ex is CakeException ? ex.Message : $"Build failed: {ex.Message}. Run `dotnet build {Paths.Solution}` to see every compiler error."));
 
 // Starts what the tests need (build/services.cake), runs every test project, ends with "N passed, N failed, N skipped".
 Task("Test")
