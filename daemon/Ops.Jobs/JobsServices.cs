@@ -1,5 +1,4 @@
 using Hangfire;
-using Hangfire.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ops.Jobs.Filters;

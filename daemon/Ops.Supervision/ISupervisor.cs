@@ -1,3 +1,4 @@
+using Ops.Supervision.Reloading;
 using Ops.Supervision.Specs;
 
 namespace Ops.Supervision;

@@ -4,6 +4,8 @@ using Ops.Daemon.Logging;
 using Ops.Processes.Output;
 using Ops.Supervision;
 
+using Ops.Supervision.Reloading;
+
 namespace Ops.Daemon.Configuration;
 
 /// <summary>What a reload request came to.</summary>

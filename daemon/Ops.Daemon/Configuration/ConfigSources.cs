@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 
 namespace Ops.Daemon.Configuration;
 

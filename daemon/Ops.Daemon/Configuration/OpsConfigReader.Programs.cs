@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
 using Ops.Supervision.Specs;
 
 namespace Ops.Daemon.Configuration;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
 using Ops.Daemon.Security;
 
 namespace Ops.Daemon.Configuration;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Cronos;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Ops.Jobs.Specs;
 using Ops.Supervision.Specs;

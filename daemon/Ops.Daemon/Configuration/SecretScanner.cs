@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Ops.Daemon.Configuration;
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace Ops.Daemon.Dashboard;
 /// </summary>
 internal static class ConsoleSetup
 {
-    private static int s_registered;
+    private static int Registered;
 
     public static void MapConsole(this WebApplication app)
     {
@@ -57,7 +57,7 @@ internal static class ConsoleSetup
     /// <summary>Hangfire keeps routes, menu and metrics in statics: register them once per process.</summary>
     private static void RegisterPages()
     {
-        if (Interlocked.Exchange(ref s_registered, 1) == 1)
+        if (Interlocked.Exchange(ref Registered, 1) == 1)
         {
             return;
         }

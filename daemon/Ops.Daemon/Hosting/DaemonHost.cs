@@ -1,14 +1,14 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Hangfire.AspNetCore;
-using Ops.Jobs;
-using Ops.Jobs.Servers;
-using Ops.Jobs.Specs;
 using Ops.Daemon.Api;
 using Ops.Daemon.Configuration;
 using Ops.Daemon.Dashboard;
-using Ops.Daemon.Security;
 using Ops.Daemon.Logging;
+using Ops.Daemon.Security;
+using Ops.Jobs;
+using Ops.Jobs.Servers;
+using Ops.Jobs.Specs;
 using Serilog;
 
 namespace Ops.Daemon.Hosting;

@@ -1,6 +1,5 @@
 using Ops.Daemon.Configuration;
 using Ops.Daemon.Logging;
-using Serilog;
 
 namespace Ops.Daemon.Hosting;
 

@@ -1,7 +1,6 @@
 using Ops.Daemon.Configuration;
 using Ops.Processes;
 using Ops.Processes.Orphans;
-using Ops.Supervision.Os;
 
 namespace Ops.Daemon.Hosting;
 

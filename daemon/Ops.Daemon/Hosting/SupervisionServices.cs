@@ -6,6 +6,8 @@ using Ops.Processes.Output;
 using Ops.Processes.Sampling;
 using Ops.Supervision;
 using Ops.Supervision.Os;
+using Ops.Supervision.Restarts;
+using Ops.Supervision.Supervising;
 
 namespace Ops.Daemon.Hosting;
 

@@ -1,5 +1,4 @@
-using Ops.Daemon.Configuration;
-using Ops.Supervision;
+using Ops.Supervision.Supervising;
 
 namespace Ops.Daemon.Hosting;
 

@@ -1,4 +1,5 @@
 using Ops.Supervision;
+using Ops.Supervision.Supervising;
 using Serilog.Core;
 using Serilog.Events;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using ILogger = Serilog.ILogger;
 using Serilog.Core;
+using ILogger = Serilog.ILogger;
 
 namespace Ops.Daemon.Logging;
 
@@ -22,7 +22,7 @@ internal sealed class SelfLogRelay(TimeProvider time)
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     [ThreadStatic]
-    private static bool t_relaying;
+    private static bool Relaying;
 
     private readonly Lock _gate = new();
     private ILogger? _logger;
@@ -38,7 +38,7 @@ internal sealed class SelfLogRelay(TimeProvider time)
     public void Write(string message)
     {
         // A local sink that fails while we relay reports to SelfLog again, on this very thread: drop that.
-        if (t_relaying || _logger is not { } logger || string.IsNullOrWhiteSpace(message))
+        if (Relaying || _logger is not { } logger || string.IsNullOrWhiteSpace(message))
         {
             return;
         }
@@ -62,7 +62,7 @@ internal sealed class SelfLogRelay(TimeProvider time)
             (suppressed, _suppressed) = (_suppressed, 0);
         }
 
-        t_relaying = true;
+        Relaying = true;
         try
         {
             var problem = Describe(message);
@@ -77,7 +77,7 @@ internal sealed class SelfLogRelay(TimeProvider time)
         }
         finally
         {
-            t_relaying = false;
+            Relaying = false;
         }
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Ops.Daemon.Configuration;
 using Ops.Jobs.Specs;
 

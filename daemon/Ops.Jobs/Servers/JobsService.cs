@@ -3,7 +3,6 @@ using Hangfire.Common;
 using Hangfire.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Ops.Jobs.Filters;
 using Ops.Jobs.Running;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;

@@ -16,8 +16,8 @@ internal sealed unsafe class EpollLoop
     private const int MaxEventsPerWait = 64;
 
     // struct epoll_event is packed (12 bytes) on x86_64 and naturally aligned (16 bytes) elsewhere.
-    private static readonly int s_eventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int s_dataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
     private readonly int _epollFd;
     private readonly ConcurrentDictionary<ulong, IEpollHandler> _handlers = new();
@@ -74,7 +74,7 @@ internal sealed unsafe class EpollLoop
     {
         byte* epollEvent = stackalloc byte[16];
         Unsafe.WriteUnaligned(epollEvent, events);
-        Unsafe.WriteUnaligned(epollEvent + s_dataOffset, token);
+        Unsafe.WriteUnaligned(epollEvent + DataOffset, token);
         if (Libc.epoll_ctl(_epollFd, operation, fd, epollEvent) == 0)
         {
             errno = 0;
@@ -87,7 +87,7 @@ internal sealed unsafe class EpollLoop
 
     private void Run()
     {
-        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * s_eventSize));
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * EventSize));
         while (true)
         {
             int count = Libc.epoll_wait(_epollFd, events, MaxEventsPerWait, -1);
@@ -104,9 +104,9 @@ internal sealed unsafe class EpollLoop
 
             for (int i = 0; i < count; i++)
             {
-                byte* entry = events + (i * s_eventSize);
+                byte* entry = events + (i * EventSize);
                 uint ready = Unsafe.ReadUnaligned<uint>(entry);
-                ulong token = Unsafe.ReadUnaligned<ulong>(entry + s_dataOffset);
+                ulong token = Unsafe.ReadUnaligned<ulong>(entry + DataOffset);
                 if (_handlers.TryGetValue(token, out IEpollHandler? handler))
                 {
                     try

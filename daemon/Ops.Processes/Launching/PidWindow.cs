@@ -18,8 +18,8 @@ namespace Ops.Processes.Launching;
 /// </remarks>
 internal readonly struct PidWindow
 {
-    private static readonly int s_pidMax = ReadNumber("/proc/sys/kernel/pid_max") is { } max and > 0 ? (int)max : 0;
-    private static long s_forksSample = ReadForks() ?? long.MaxValue;
+    private static readonly int PidMax = ReadNumber("/proc/sys/kernel/pid_max") is { } max and > 0 ? (int)max : 0;
+    private static long ForksSample = ReadForks() ?? long.MaxValue;
 
     private readonly int _leader;
     private readonly long _forksBefore;
@@ -27,13 +27,13 @@ internal readonly struct PidWindow
     private PidWindow(int leader, long forksBefore) => (_leader, _forksBefore) = (leader, forksBefore);
 
     /// <summary>Takes the fork count for later launches (call once before the first launch).</summary>
-    public static void Prime() => _ = s_forksSample;
+    public static void Prime() => _ = ForksSample;
 
     /// <summary>
     /// The window of the launch led by <paramref name="leader"/>, spawned after the last fork-count sample was taken (no
     /// system call: a launch pays nothing for it).
     /// </summary>
-    public static PidWindow After(int leader) => new(leader, Volatile.Read(ref s_forksSample));
+    public static PidWindow After(int leader) => new(leader, Volatile.Read(ref ForksSample));
 
     /// <summary>
     /// The filter for one sweep: call before listing /proc, and apply it only after the listing is complete. Null
@@ -48,8 +48,8 @@ internal readonly struct PidWindow
         }
 
         // Later launches may use this sample: it was read before they were spawned.
-        Volatile.Write(ref s_forksSample, now);
-        if (_leader <= 0 || s_pidMax == 0 || _forksBefore == long.MaxValue || now - _forksBefore >= s_pidMax / 2)
+        Volatile.Write(ref ForksSample, now);
+        if (_leader <= 0 || PidMax == 0 || _forksBefore == long.MaxValue || now - _forksBefore >= PidMax / 2)
         {
             return null;
         }

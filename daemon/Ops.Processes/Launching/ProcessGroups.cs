@@ -9,10 +9,10 @@ namespace Ops.Processes.Launching;
 /// </summary>
 internal static class ProcessGroups
 {
-    private static readonly int s_ownGroup = Libc.getpgrp();
+    private static readonly int OwnGroup = Libc.getpgrp();
 
     /// <summary>True when <paramref name="groupId"/> is the daemon's own process group.</summary>
-    public static bool IsOwnGroup(int groupId) => groupId == s_ownGroup;
+    public static bool IsOwnGroup(int groupId) => groupId == OwnGroup;
 
     /// <summary>
     /// Sends <paramref name="signal"/> to every process of group <paramref name="groupId"/>. Returns 0, or the errno
@@ -22,7 +22,7 @@ internal static class ProcessGroups
     public static int Signal(int groupId, int signal)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(groupId, 1);
-        if (groupId == s_ownGroup)
+        if (groupId == OwnGroup)
         {
             throw new ArgumentOutOfRangeException(nameof(groupId), groupId, "refusing to signal the daemon's own process group");
         }

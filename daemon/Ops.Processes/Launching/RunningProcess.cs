@@ -18,13 +18,13 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
     // How long an exit waits for the output pumps to drain the pipes, so the last lines (often the reason for a
     // failure) are in the tail when the supervisor reads it. Only a grandchild holding the pipe open makes it wait
     // that long; otherwise the pipes end together with the leader.
-    private static readonly TimeSpan s_drainGrace = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan s_longestTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
-    private static readonly TimeSpan s_groupPollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    private static readonly TimeSpan GroupPollInterval = TimeSpan.FromMilliseconds(10);
 
     // A sweep reads the environment of every younger process on the machine: it waits longer between rounds than the
     // group poll, up to this, while carriers are dying.
-    private static readonly TimeSpan s_maxSweepInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxSweepInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly LaunchSpec _spec;
     private readonly Task<ProcessExit> _reaped;
@@ -101,7 +101,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
         }
 
         // The pipes usually end together with the leader; only a grandchild holding them open makes this wait.
-        _ = _drainedSignal.Wait(s_drainGrace, CancellationToken.None);
+        _ = _drainedSignal.Wait(DrainGrace, CancellationToken.None);
 
         return _reaped.Result;
     }
@@ -170,7 +170,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
             }
         }
 
-        TimeSpan interval = s_groupPollInterval;
+        TimeSpan interval = GroupPollInterval;
         while (!ProcessGroups.IsEmpty(Pid) || !NoCarrierLeft())
         {
             if (_time.GetElapsedTime(started) >= timeout)
@@ -181,7 +181,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
             await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
             if (ProcessGroups.IsEmpty(Pid))
             {
-                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, s_maxSweepInterval.Ticks));
+                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxSweepInterval.Ticks));
             }
         }
 
@@ -244,7 +244,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
 
     /// <summary>A wait longer than a timer can take is as good as endless for a stop.</summary>
     private static TimeSpan Clamp(TimeSpan timeout) =>
-        timeout > s_longestTimerWait ? s_longestTimerWait : timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout;
+        timeout > LongestTimerWait ? LongestTimerWait : timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout;
 
     /// <summary>A wait in slices: the event takes at most int.MaxValue milliseconds, a task's Timeout may be longer.</summary>
     private static bool WaitNoSpin(ManualResetEventSlim signal, TimeSpan timeout, CancellationToken cancellationToken)
@@ -266,7 +266,7 @@ internal sealed partial class RunningProcess : IRunningProcess, IStopTarget
     private async Task<ProcessExit> WhenExitedAndDrainedAsync(Task<ProcessExit> reaped, Task pumps)
     {
         ProcessExit exit = await reaped.ConfigureAwait(false);
-        await pumps.WaitAsync(s_drainGrace, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await pumps.WaitAsync(DrainGrace, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return exit;
     }
 

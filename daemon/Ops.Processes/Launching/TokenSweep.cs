@@ -23,7 +23,7 @@ internal static class TokenSweep
     // An execve takes well under a millisecond; reads 1 ms apart for 20 ms outlast it even on a loaded host.
     private const int EmptyRetries = 20;
 
-    private static readonly byte[] s_entryName = Encoding.ASCII.GetBytes(GroupRecord.LaunchTokenVariable + "=");
+    private static readonly byte[] EntryName = Encoding.ASCII.GetBytes(GroupRecord.LaunchTokenVariable + "=");
 
     /// <summary>
     /// The live processes carrying each of <paramref name="tokens"/>, in one pass over /proc. Processes that started
@@ -217,9 +217,9 @@ internal static class TokenSweep
         foreach (Range range in buffer.AsSpan(0, length).Split((byte)0))
         {
             ReadOnlySpan<byte> entry = buffer.AsSpan(0, length)[range];
-            if (entry.StartsWith(s_entryName))
+            if (entry.StartsWith(EntryName))
             {
-                string value = Encoding.ASCII.GetString(entry[s_entryName.Length..]);
+                string value = Encoding.ASCII.GetString(entry[EntryName.Length..]);
                 if (tokens.Contains(value))
                 {
                     return value;

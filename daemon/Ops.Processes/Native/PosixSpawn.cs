@@ -26,7 +26,7 @@ internal sealed record SpawnRequest(
 /// </summary>
 internal static unsafe class PosixSpawn
 {
-    private static bool s_closeFromUnavailable;
+    private static bool CloseFromUnavailable;
 
     /// <summary>Spawns the child; returns its pid, or throws <see cref="SpawnFailedException"/> with the error number.</summary>
     public static int Spawn(SpawnRequest request)
@@ -117,7 +117,7 @@ internal static unsafe class PosixSpawn
     /// </summary>
     private static void AddCloseFrom(void* fileActions)
     {
-        if (Volatile.Read(ref s_closeFromUnavailable))
+        if (Volatile.Read(ref CloseFromUnavailable))
         {
             return;
         }
@@ -128,7 +128,7 @@ internal static unsafe class PosixSpawn
         }
         catch (EntryPointNotFoundException)
         {
-            Volatile.Write(ref s_closeFromUnavailable, true);
+            Volatile.Write(ref CloseFromUnavailable, true);
         }
     }
 

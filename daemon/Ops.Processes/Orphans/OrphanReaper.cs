@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Processes.Launching;
-using Ops.Processes.Native;
 using Ops.Processes.Sampling;
 using Ops.Processes.Stopping;
 using Ops.Supervision.Os;
@@ -19,7 +18,7 @@ namespace Ops.Processes.Orphans;
 /// </summary>
 public sealed partial class OrphanReaper
 {
-    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly GroupRecordStore _records;
     private readonly TimeProvider _time;
@@ -233,7 +232,7 @@ public sealed partial class OrphanReaper
                     return false;
                 }
 
-                await Task.Delay(s_pollInterval, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
             }
         }
 

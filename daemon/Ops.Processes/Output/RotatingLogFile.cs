@@ -14,7 +14,7 @@ namespace Ops.Processes.Output;
 /// </summary>
 internal sealed partial class RotatingLogFile : IDisposable
 {
-    private static readonly TimeSpan s_retryAfterFailure = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
 
     private readonly object _gate = new();
     private readonly string _path;
@@ -190,10 +190,10 @@ internal sealed partial class RotatingLogFile : IDisposable
             _stream = null;
         }
 
-        _retryAtTimestamp = _time.GetTimestamp() + (long)(s_retryAfterFailure.TotalSeconds * _time.TimestampFrequency);
+        _retryAtTimestamp = _time.GetTimestamp() + (long)(RetryAfterFailure.TotalSeconds * _time.TimestampFrequency);
         if (firstFailure)
         {
-            LogWriteFailed(_logger, ex, _path, s_retryAfterFailure);
+            LogWriteFailed(_logger, ex, _path, RetryAfterFailure);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Ops.Processes.Pipes;
 /// </summary>
 internal sealed class NonBlockingPipe : IEpollHandler, IDisposable
 {
-    private static readonly Lazy<EpollLoop> s_loop = new(() => new EpollLoop("ops-pipes"));
+    private static readonly Lazy<EpollLoop> Loop = new(() => new EpollLoop("ops-pipes"));
 
     private readonly EpollLoop _loop;
     private readonly ulong _token;
@@ -25,7 +25,7 @@ internal sealed class NonBlockingPipe : IEpollHandler, IDisposable
         try
         {
             FileDescriptors.SetNonBlocking(fd);
-            _loop = s_loop.Value;
+            _loop = Loop.Value;
 
             // Registered disarmed (one-shot, no events); each wait arms it for the one event it needs.
             _token = _loop.Add(fd, LinuxConstants.EPOLLONESHOT, this);

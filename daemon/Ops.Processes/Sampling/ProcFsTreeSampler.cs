@@ -5,7 +5,7 @@ namespace Ops.Processes.Sampling;
 /// <summary>Sums resident memory per process group in one pass over /proc (Linux); zombies are skipped.</summary>
 public sealed class ProcFsTreeSampler : IProcessTreeSampler
 {
-    private static readonly long s_pageSize = Environment.SystemPageSize;
+    private static readonly long PageSize = Environment.SystemPageSize;
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<int, long> SampleRssBytes(IReadOnlyCollection<int> groupIds)
@@ -23,7 +23,7 @@ public sealed class ProcFsTreeSampler : IProcessTreeSampler
             // A zombie holds no memory; counting it would keep an ended group in the answer until init reaps it.
             if (!process.IsZombie && wanted.Contains(process.GroupId))
             {
-                totals[process.GroupId] = totals.GetValueOrDefault(process.GroupId) + (process.RssPages * s_pageSize);
+                totals[process.GroupId] = totals.GetValueOrDefault(process.GroupId) + (process.RssPages * PageSize);
             }
         }
 

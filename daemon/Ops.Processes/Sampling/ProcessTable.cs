@@ -103,7 +103,7 @@ public static class ProcessTable
         return false;
     }
 
-    private static readonly long s_nanosecondsPerTick = 1_000_000_000L / Math.Max(1, (long)Native.Libc.sysconf(Native.LinuxConstants._SC_CLK_TCK));
+    private static readonly long NanosecondsPerTick = 1_000_000_000L / Math.Max(1, (long)Native.Libc.sysconf(Native.LinuxConstants._SC_CLK_TCK));
 
     /// <summary>
     /// Now, in the unit and on the clock of a process's start time (<see cref="ProcessStat.StartTime"/>: clock ticks
@@ -118,7 +118,7 @@ public static class ProcessTable
             throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "clock_gettime(CLOCK_BOOTTIME)");
         }
 
-        return (ulong)(((timespec[0] * 1_000_000_000L) + timespec[1]) / s_nanosecondsPerTick);
+        return (ulong)(((timespec[0] * 1_000_000_000L) + timespec[1]) / NanosecondsPerTick);
     }
 
     /// <summary>The kernel's boot id: it changes at every boot, so a record with another one names dead processes.</summary>

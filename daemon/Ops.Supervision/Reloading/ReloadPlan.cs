@@ -1,6 +1,6 @@
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Reloading;
 
 /// <summary>
 /// What a reload would do: which programs are added, removed, changed (any field differs) or kept as they are.

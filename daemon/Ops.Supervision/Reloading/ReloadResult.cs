@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Reloading;
 
 /// <summary>What <see cref="ISupervisor.ReloadAsync"/> did.</summary>
 /// <param name="Plan">The diff it carried out, computed against the programs supervised when it began.</param>

@@ -1,6 +1,6 @@
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>The delay before a restart: the one place that turns a failure count into a wait.</summary>
 public static class Backoff

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>The moments that give an instance a new restart budget (see <see cref="RestartDecider.Reset"/>).</summary>
 public enum BudgetReset

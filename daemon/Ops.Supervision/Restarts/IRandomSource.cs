@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>Where jitter comes from; injected so tests can pin it.</summary>
 public interface IRandomSource

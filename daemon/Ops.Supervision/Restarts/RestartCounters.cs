@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>What an instance remembers of its past failures; only <see cref="RestartDecider"/> computes new ones.</summary>
 /// <param name="ConsecutiveFailures">

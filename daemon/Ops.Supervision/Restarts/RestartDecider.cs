@@ -2,7 +2,7 @@ using System.Globalization;
 using Ops.Supervision.Os;
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>
 /// The restart decision as a pure function: the caller reports what happened and acts on the answer (sleeps,

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>What to do after a process ended (or was condemned by a health or memory check).</summary>
 /// <param name="Reason">Why, in the words operators read: "exit 3", "signal 9", "health"...</param>

@@ -1,6 +1,6 @@
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>The fields of a program that decide restarts, as plain data.</summary>
 public sealed record RestartRules(

@@ -1,6 +1,6 @@
 using Ops.Supervision.Os;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>What happened to the process, as the caller saw it.</summary>
 /// <param name="Exit">How the process ended; null when it never started or was condemned while still alive.</param>

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>What <see cref="RestartDecider.Decide"/> answers: the decision, and the counters to keep from now on.</summary>
 /// <param name="Decision">Restart, give up, or done.</param>

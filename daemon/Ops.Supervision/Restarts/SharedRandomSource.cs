@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Restarts;
 
 /// <summary>The production random source: <see cref="Random.Shared"/>, safe from any thread.</summary>
 public sealed class SharedRandomSource : IRandomSource

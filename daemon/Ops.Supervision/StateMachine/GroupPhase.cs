@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>
 /// Where the process group of an instance's current launch stands; part of the instance's state machine

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>The one table of allowed group phase changes: "never two copies of one instance" lives here.</summary>
 public static class GroupTransitions

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>A group phase change the table forbids (a second copy, a group forgotten): always a supervisor bug.</summary>
 public sealed class IllegalGroupTransitionException : InvalidOperationException

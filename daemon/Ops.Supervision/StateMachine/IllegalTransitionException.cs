@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>A state change the transition table forbids: always a supervisor bug, never an operator error.</summary>
 public sealed class IllegalTransitionException : InvalidOperationException

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>
 /// The state of one instance. <see cref="TransitionTo"/> is the only way to change it: it checks the move against

@@ -1,6 +1,6 @@
 using Ops.Supervision.Os;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>The optional facts recorded with a transition.</summary>
 /// <param name="Pid">The process concerned.</param>

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>
 /// The last N transitions of one instance. Written by the supervision loop, read by API threads: a small lock

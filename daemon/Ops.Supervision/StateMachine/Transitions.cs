@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.StateMachine;
 
 /// <summary>The one table of allowed instance state changes.</summary>
 public static class Transitions

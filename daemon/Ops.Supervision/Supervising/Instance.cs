@@ -1,7 +1,9 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
+using Ops.Supervision.StateMachine;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// Everything the supervisor knows about one instance. Owned by the supervision loop: only the loop reads or

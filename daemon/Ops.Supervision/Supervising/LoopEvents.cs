@@ -1,7 +1,8 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.Reloading;
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Everything the supervision loop reacts to; handled one at a time, in order of arrival.</summary>
 internal abstract record LoopEvent;

@@ -1,6 +1,7 @@
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>One configured program and its instances.</summary>
 internal sealed class ProgramEntry

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// The programs and instances under supervision, immutable: the loop replaces the whole table on a reload, and API

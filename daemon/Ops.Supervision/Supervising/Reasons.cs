@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>The reasons the supervisor itself records (exits add "exit N" and "signal N").</summary>
 public static class Reasons

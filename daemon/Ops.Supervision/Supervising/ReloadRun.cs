@@ -1,4 +1,6 @@
-namespace Ops.Supervision;
+using Ops.Supervision.Reloading;
+
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// A reload being carried out by the loop: first a stop pass over what goes away or changes (level by level,

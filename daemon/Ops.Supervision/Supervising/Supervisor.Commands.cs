@@ -1,4 +1,6 @@
-namespace Ops.Supervision;
+using Ops.Supervision.Restarts;
+
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Operator commands: start, stop, restart of "web", "web:1" or "all".</summary>
 public sealed partial class Supervisor

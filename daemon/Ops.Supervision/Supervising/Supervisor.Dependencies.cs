@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>DependsOn: start levels, and starts that wait (as Stopped) until their dependencies are up.</summary>
 public sealed partial class Supervisor

@@ -1,6 +1,7 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.StateMachine;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// Making sure a process group is gone before anything reports Stopped or starts a new copy: the leader's exit

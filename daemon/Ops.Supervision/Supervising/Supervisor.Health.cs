@@ -1,6 +1,6 @@
 using Ops.Supervision.Os;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Health checks: probes run off the loop, one at a time per instance; the loop only sees results.</summary>
 public sealed partial class Supervisor

@@ -1,6 +1,8 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.Restarts;
+using Ops.Supervision.StateMachine;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Starting, running, exiting and restarting: the decide-then-act half of the loop.</summary>
 public sealed partial class Supervisor

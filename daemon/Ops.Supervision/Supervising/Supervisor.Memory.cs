@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Memory limits: one sample of every limited process tree per tick, taken off the loop.</summary>
 public sealed partial class Supervisor

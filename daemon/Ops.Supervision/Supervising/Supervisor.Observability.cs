@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Ops.Supervision.StateMachine;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>What other threads may read, and the one place instance states change.</summary>
 public sealed partial class Supervisor

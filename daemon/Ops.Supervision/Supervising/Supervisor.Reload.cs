@@ -1,6 +1,8 @@
+using Ops.Supervision.Reloading;
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// Configuration reload through the one loop: a stop pass over what is removed or changed, then a new program table,

@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Stopping everything, in reverse dependency order, when the daemon stops.</summary>
 public sealed partial class Supervisor

@@ -1,6 +1,8 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.Restarts;
+using Ops.Supervision.StateMachine;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// The stop sequence: StopSignal to the group, StopTimeout, SIGKILL to the group, then the group confirmed empty,

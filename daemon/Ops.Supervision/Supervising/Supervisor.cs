@@ -1,9 +1,11 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Ops.Supervision.Os;
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
+using Ops.Supervision.StateMachine;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>
 /// Supervises every configured program. One loop reads one channel of events (commands, exits, timers, probe

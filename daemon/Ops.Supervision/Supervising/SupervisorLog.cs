@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>The supervisor's log events, with the stable property names of DESIGN.md.</summary>
 internal static partial class SupervisorLog

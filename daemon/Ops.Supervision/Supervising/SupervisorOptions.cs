@@ -1,4 +1,4 @@
-namespace Ops.Supervision;
+namespace Ops.Supervision.Supervising;
 
 /// <summary>Tuning of the supervision loop itself (per-program settings live in ProgramSpec).</summary>
 public sealed record SupervisorOptions

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Ops.Daemon.Logging;
 using Ops.Daemon.Tests.Logging.Support;
 using Ops.Supervision;
+using Ops.Supervision.Supervising;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Ops.Supervision;
+using Ops.Supervision.Reloading;
 using Ops.Supervision.Specs;
 
 namespace Ops.Daemon.Tests.Support;

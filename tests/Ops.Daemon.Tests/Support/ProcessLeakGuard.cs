@@ -38,7 +38,7 @@ internal sealed class ProcessLeakScope
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
 
     private static readonly Lock Gate = new();
-    private static ProcessLeakScope? s_current;
+    private static ProcessLeakScope? ActiveScope;
     private readonly List<string> _reported = [];
 
     private ProcessLeakScope(string test)
@@ -54,7 +54,7 @@ internal sealed class ProcessLeakScope
         {
             lock (Gate)
             {
-                return s_current;
+                return ActiveScope;
             }
         }
     }
@@ -69,14 +69,14 @@ internal sealed class ProcessLeakScope
     {
         lock (Gate)
         {
-            if (s_current is { } other)
+            if (ActiveScope is { } other)
             {
                 throw new InvalidOperationException($"{test} began while {other.Test} runs: guarded tests must not overlap (put the class in the '{DaemonCollection.Name}' collection)");
             }
 
-            s_current = new ProcessLeakScope(test);
-            Environment.SetEnvironmentVariable(Variable, s_current.Marker);
-            return s_current;
+            ActiveScope = new ProcessLeakScope(test);
+            Environment.SetEnvironmentVariable(Variable, ActiveScope.Marker);
+            return ActiveScope;
         }
     }
 
@@ -106,9 +106,9 @@ internal sealed class ProcessLeakScope
     {
         lock (Gate)
         {
-            if (ReferenceEquals(s_current, this))
+            if (ReferenceEquals(ActiveScope, this))
             {
-                s_current = null;
+                ActiveScope = null;
                 Environment.SetEnvironmentVariable(Variable, null);
             }
         }

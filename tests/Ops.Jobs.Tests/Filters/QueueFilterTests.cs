@@ -1,6 +1,5 @@
 using Hangfire.States;
 using Ops.Jobs.Filters;
-using Ops.Jobs.Running;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Tests.Support;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;
 using Ops.Jobs.Submitting;

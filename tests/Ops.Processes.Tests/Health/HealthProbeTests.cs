@@ -12,7 +12,7 @@ namespace Ops.Processes.Tests.Health;
 
 public sealed class HealthProbeTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
     private readonly TrackingLauncher _launcher;
     private readonly HealthProbe _probe;
@@ -194,7 +194,7 @@ public sealed class HealthProbeTests : IDisposable
         IRunningProcess server = _sandbox.Start(Worker.Spec("web", ["--http", port.ToString(CultureInfo.InvariantCulture), .. extra, "--forever"]));
         bool up = await Eventually.TrueAsync(
             async () => (await _probe.CheckAsync(Tcp($"127.0.0.1:{port}"), CancellationToken.None)).Healthy,
-            s_timeout);
+            Timeout);
         Assert.True(up, "the worker's HTTP server never came up");
         if (extra.Contains("--http-fail-after"))
         {
@@ -208,7 +208,7 @@ public sealed class HealthProbeTests : IDisposable
     private async Task StopAsync(IRunningProcess server)
     {
         server.Kill();
-        await server.Exited.WaitAsync(s_timeout);
+        await server.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

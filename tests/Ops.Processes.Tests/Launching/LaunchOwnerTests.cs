@@ -1,5 +1,4 @@
 using Ops.Processes.Orphans;
-using Ops.Processes.Output;
 using Ops.Processes.Tests.Support;
 using Ops.Supervision;
 using Ops.Supervision.Os;
@@ -9,7 +8,7 @@ namespace Ops.Processes.Tests.Launching;
 /// <summary>Program instances and task-run slots keep their orphan records and output files apart.</summary>
 public sealed class LaunchOwnerTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -34,24 +33,24 @@ public sealed class LaunchOwnerTests : IDisposable
         string taskOut = _sandbox.Output.GetLogFilePath(task, OutputStream.Stdout);
         Assert.NotEqual(programOut, taskOut);
         Assert.NotEqual(_sandbox.Output.GetLogFilePath(program, OutputStream.Stderr), _sandbox.Output.GetLogFilePath(task, OutputStream.Stderr));
-        Assert.True(await Eventually.TrueAsync(() => Lines(programOut).Length == 1 && Lines(taskOut).Length == 1, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => Lines(programOut).Length == 1 && Lines(taskOut).Length == 1, Timeout));
         Assert.Equal(["from-program"], Lines(programOut));
         Assert.Equal(["from-task"], Lines(taskOut));
         Assert.True(await Eventually.TrueAsync(
             () => Lines(_sandbox.Output.GetLogFilePath(task, OutputStream.Stderr)) is ["task-err"]
                 && Lines(_sandbox.Output.GetLogFilePath(program, OutputStream.Stderr)) is ["program-err"],
-            s_timeout));
+            Timeout));
         Assert.Equal(["from-program"], _sandbox.Output.Tail(program, OutputStream.Stdout, 10).Select(l => l.Text));
         Assert.Equal(["from-task"], _sandbox.Output.Tail(task, OutputStream.Stdout, 10).Select(l => l.Text));
 
         // Ending one owner's group ends its record only.
         programRun.Kill();
-        await programRun.Exited.WaitAsync(s_timeout);
-        Assert.True(await programRun.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        await programRun.Exited.WaitAsync(Timeout);
+        Assert.True(await programRun.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         Assert.Equal(taskRun.Pid, ReadRecord(taskRecord).Pgid);
 
         taskRun.Kill();
-        await taskRun.Exited.WaitAsync(s_timeout);
+        await taskRun.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

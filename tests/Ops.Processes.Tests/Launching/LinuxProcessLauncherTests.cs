@@ -11,7 +11,7 @@ namespace Ops.Processes.Tests.Launching;
 
 public sealed class LinuxProcessLauncherTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -21,7 +21,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--exit", "3"));
 
-        ProcessExit exit = await process.Exited.WaitAsync(s_timeout);
+        ProcessExit exit = await process.Exited.WaitAsync(Timeout);
 
         Assert.Equal(ProcessExit.Exited(3), exit);
         Assert.Equal("exit 3", exit.Describe());
@@ -35,7 +35,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         await WaitUntilRunningAsync(process);
 
         process.Signal(LinuxConstants.SIGTERM);
-        ProcessExit exit = await process.Exited.WaitAsync(s_timeout);
+        ProcessExit exit = await process.Exited.WaitAsync(Timeout);
 
         Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), exit);
         await _sandbox.AssertNoProcessLeftAsync();
@@ -55,7 +55,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
 
             var clock = Stopwatch.StartNew();
             process.Kill();
-            ProcessExit exit = await process.Exited.WaitAsync(s_timeout);
+            ProcessExit exit = await process.Exited.WaitAsync(Timeout);
             latencies.Add(clock.Elapsed);
 
             Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), exit);
@@ -78,7 +78,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.Equal(Environment.ProcessId, stat.ParentPid);
 
         process.Kill();
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -97,7 +97,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.Equal(0UL, SignalMask(status, "SigIgn:") & ClassicSignals);
         Assert.Equal(0UL, SignalMask(status, "SigBlk:"));
         process.Kill();
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -107,7 +107,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Spec(
             "web", "--ignore-term", "--grandchildren", "2", "--pid-file", pidFile, "--forever"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 3, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 3, Timeout);
         _sandbox.TrackPids(pids);
         Assert.Contains(process.Pid, pids);
         TimeSpan stopTimeout = TimeSpan.FromSeconds(1);
@@ -124,7 +124,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.True(clock.Elapsed < stopTimeout + TimeSpan.FromSeconds(1), $"stop took {clock.Elapsed}");
         Assert.True(process.GroupIsEmpty());
         Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid), $"pid {pid} still alive"));
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await process.Exited.WaitAsync(Timeout));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -136,7 +136,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     {
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--escape", escape, "--pid-file", pidFile, "--forever"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         int escaped = Assert.Single(pids, pid => pid != process.Pid);
         Assert.True(ProcessTable.TryRead(escaped, out ProcessStat stat) && stat.GroupId != process.Pid, $"pid {escaped} is still in group {process.Pid}");
 
@@ -144,7 +144,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         process.Signal(LinuxConstants.SIGTERM);
         Assert.False(await process.WaitGroupEmptyAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None));
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
 
         await AssertGoneAsync(escaped);
         Assert.True(process.GroupIsEmpty());
@@ -157,13 +157,13 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Command(
             "web", "/bin/sh", "-c", $"setsid -f sh -c 'echo $$ >> {pidFile}; exec sleep 30'; echo $$ >> {pidFile}"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
-        await process.Exited.WaitAsync(s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
+        await process.Exited.WaitAsync(Timeout);
         int escaped = Assert.Single(pids, pid => pid != process.Pid);
 
         Assert.False(process.GroupIsEmpty(), $"pid {escaped} carries the launch token and still runs");
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         await AssertGoneAsync(escaped);
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -178,7 +178,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.False(await process.WaitGroupEmptyAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
 
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -190,7 +190,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
             StandardInput = "first\nsecond\n",
         });
 
-        ProcessExit exit = await process.Exited.WaitAsync(s_timeout);
+        ProcessExit exit = await process.Exited.WaitAsync(Timeout);
 
         Assert.Equal(ProcessExit.Exited(5), exit);
         Assert.Equal(["stdin: first", "stdin: second"], process.Tail(OutputStream.Stdout, 10));
@@ -202,7 +202,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--read-stdin", "--exit-on-stdin-eof", "--exit", "6"));
 
-        Assert.Equal(ProcessExit.Exited(6), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Exited(6), await process.Exited.WaitAsync(Timeout));
         Assert.Empty(process.Tail(OutputStream.Stdout, 10));
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -213,7 +213,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         string directory = Directory.CreateDirectory(_sandbox.PathFor("work")).FullName;
         IRunningProcess process = _sandbox.Start(Worker.Command("web", "pwd") with { WorkingDirectory = directory });
 
-        Assert.Equal(ProcessExit.Exited(0), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Exited(0), await process.Exited.WaitAsync(Timeout));
         Assert.Equal([directory], process.Tail(OutputStream.Stdout, 10));
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -228,7 +228,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         };
         IRunningProcess process = _sandbox.Start(spec);
 
-        Assert.Equal(ProcessExit.Exited(0), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Exited(0), await process.Exited.WaitAsync(Timeout));
         Assert.Equal(
             ["OPS_TEST_VALUE=a b=c", "HOME=/nowhere", "PATH=" + Environment.GetEnvironmentVariable("PATH")],
             process.Tail(OutputStream.Stdout, 10));
@@ -287,7 +287,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
 
         IRunningProcess process = _sandbox.Start(Worker.Command("web", "sh", "-c", "id -un; echo \"$USER $LOGNAME\"") with { User = "nobody" });
 
-        Assert.Equal(ProcessExit.Exited(0), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Exited(0), await process.Exited.WaitAsync(Timeout));
         Assert.Equal(["nobody", "nobody nobody"], process.Tail(OutputStream.Stdout, 10));
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -306,7 +306,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.Equal(0, new FileInfo(record).Length % 512);
 
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         process.MarkGroupEnded();
 
         Assert.Equal(0, new FileInfo(record).Length);
@@ -331,14 +331,14 @@ public sealed class LinuxProcessLauncherTests : IDisposable
 
         // A new launch of the same instance gets a token of its own.
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         process.MarkGroupEnded();
         IRunningProcess next = _sandbox.Start(Worker.Command("web", "sleep", "30"));
         GroupRecord? rewritten = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(record), GroupRecordJsonContext.Default.GroupRecord);
         Assert.Equal(next.Pid, rewritten?.Pgid);
         Assert.NotEqual(written.LaunchToken, rewritten?.LaunchToken);
         next.Kill();
-        Assert.True(await next.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await next.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         next.MarkGroupEnded();
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -368,7 +368,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         string environment = await File.ReadAllTextAsync($"/proc/{process.Pid}/environ");
         Assert.DoesNotContain(GroupRecord.LaunchTokenVariable, environment, StringComparison.Ordinal);
         process.Kill();
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -386,7 +386,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         Assert.Equal(1500, bytes.Length);
         Assert.Equal(process.Pid, JsonSerializer.Deserialize(bytes, GroupRecordJsonContext.Default.GroupRecord)?.Pgid);
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         process.MarkGroupEnded();
         Assert.Equal(0, new FileInfo(record).Length);
         await _sandbox.AssertNoProcessLeftAsync();
@@ -398,7 +398,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
         var spec = Worker.Spec("check", "--stderr", "bad", "--exit", "1") with { Supervised = false };
         IRunningProcess process = _sandbox.Start(spec);
 
-        Assert.Equal(ProcessExit.Exited(1), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Exited(1), await process.Exited.WaitAsync(Timeout));
         Assert.Equal(["bad"], process.Tail(OutputStream.Stderr, 10));
         Assert.False(Directory.Exists(Path.Combine(_sandbox.Options.StateDirectory, "groups")));
         Assert.False(Directory.Exists(_sandbox.Options.LogDirectory));
@@ -410,7 +410,7 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     public async Task Signal_GroupAlreadyGone_DoesNotThrow()
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--exit", "0"));
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
 
         process.Signal(LinuxConstants.SIGTERM);
         process.Kill();
@@ -427,12 +427,12 @@ public sealed class LinuxProcessLauncherTests : IDisposable
     private static async Task WaitUntilRunningAsync(IRunningProcess process)
     {
         // posix_spawn returns after exec, so the command is in place; this only guards against slow machines.
-        Assert.True(await Eventually.TrueAsync(() => ProcessTable.IsAlive(process.Pid), s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => ProcessTable.IsAlive(process.Pid), Timeout));
     }
 
     private static async Task WaitForLineAsync(IRunningProcess process, OutputStream stream, string line) =>
         Assert.True(
-            await Eventually.TrueAsync(() => process.Tail(stream, 100).Contains(line), s_timeout),
+            await Eventually.TrueAsync(() => process.Tail(stream, 100).Contains(line), Timeout),
             $"'{line}' never appeared on {stream}");
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace Ops.Processes.Tests.Launching;
 /// <summary>The edge's one stop, <see cref="IRunningProcess.StopAsync"/>, against real processes.</summary>
 public sealed class RunningProcessStopTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -19,16 +19,16 @@ public sealed class RunningProcessStopTests : IDisposable
     {
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--pid-file", pidFile, "--forever"));
-        await Eventually.PidsAsync(pidFile, 1, s_timeout);
+        await Eventually.PidsAsync(pidFile, 1, Timeout);
 
         var clock = Stopwatch.StartNew();
-        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, s_timeout, CancellationToken.None).WaitAsync(s_timeout);
+        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, Timeout, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(StopEnding.GoneAfterSignal, outcome.Ending);
         Assert.Empty(outcome.Survivors);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"an obedient child took {clock.Elapsed} to stop");
         Assert.True(process.GroupIsEmpty());
-        Assert.NotEqual(ProcessExit.Killed(LinuxConstants.SIGKILL), await process.Exited.WaitAsync(s_timeout));
+        Assert.NotEqual(ProcessExit.Killed(LinuxConstants.SIGKILL), await process.Exited.WaitAsync(Timeout));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -37,15 +37,15 @@ public sealed class RunningProcessStopTests : IDisposable
     {
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--pid-file", pidFile, "--forever"));
-        await Eventually.PidsAsync(pidFile, 1, s_timeout);
+        await Eventually.PidsAsync(pidFile, 1, Timeout);
         TimeSpan grace = TimeSpan.FromMilliseconds(500);
 
         var clock = Stopwatch.StartNew();
-        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, grace, CancellationToken.None).WaitAsync(s_timeout);
+        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, grace, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(StopEnding.GoneAfterKill, outcome.Ending);
         Assert.True(clock.Elapsed >= grace, $"killed after {clock.Elapsed}, before the grace of {grace} was over");
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await process.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await process.Exited.WaitAsync(Timeout));
         Assert.True(process.GroupIsEmpty());
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -60,13 +60,13 @@ public sealed class RunningProcessStopTests : IDisposable
             ? ["--ignore-term", "--escape", "session", "--pid-file", pidFile, "--forever"]
             : ["--escape", "session", "--pid-file", pidFile, "--forever"];
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", args));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         int escaped = Assert.Single(pids, pid => pid != process.Pid);
         _sandbox.TrackPids([escaped]);
         Assert.True(ProcessTable.TryRead(escaped, out ProcessStat stat) && stat.GroupId != process.Pid, $"pid {escaped} is still in group {process.Pid}");
 
         StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, TimeSpan.FromSeconds(ignoreTerm ? 1 : 10), CancellationToken.None)
-            .WaitAsync(s_timeout + s_timeout);
+            .WaitAsync(Timeout + Timeout);
 
         Assert.Equal(expected, outcome.Ending);
         await AssertGoneAsync(escaped);
@@ -78,7 +78,7 @@ public sealed class RunningProcessStopTests : IDisposable
     {
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--grandchildren", "1", "--pid-file", pidFile, "--forever"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         _sandbox.TrackPids(pids);
         using var force = new CancellationTokenSource();
 
@@ -87,10 +87,10 @@ public sealed class RunningProcessStopTests : IDisposable
         await Task.Delay(200);
         Assert.False(stop.IsCompleted, "the stop ended before it was forced");
         await force.CancelAsync();
-        StopOutcome outcome = await stop.WaitAsync(s_timeout);
+        StopOutcome outcome = await stop.WaitAsync(Timeout);
 
         Assert.Equal(StopEnding.GoneAfterKill, outcome.Ending);
-        Assert.True(clock.Elapsed < s_timeout, $"a forced stop took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Timeout, $"a forced stop took {clock.Elapsed}");
         foreach (int pid in pids)
         {
             await AssertGoneAsync(pid);
@@ -105,12 +105,12 @@ public sealed class RunningProcessStopTests : IDisposable
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Command(
             "web", "/bin/sh", "-c", $"setsid -f sh -c 'trap \"\" TERM; echo $$ >> {pidFile}; exec sleep 30'; echo $$ >> {pidFile}"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
-        await process.Exited.WaitAsync(s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
+        await process.Exited.WaitAsync(Timeout);
         int escaped = Assert.Single(pids, pid => pid != process.Pid);
         _sandbox.TrackPids([escaped]);
 
-        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, TimeSpan.Zero, CancellationToken.None).WaitAsync(s_timeout);
+        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(StopEnding.GoneAfterKill, outcome.Ending);
         await AssertGoneAsync(escaped);
@@ -121,9 +121,9 @@ public sealed class RunningProcessStopTests : IDisposable
     public async Task StopAsync_NothingLeft_GoneAfterSignalWithoutSignalling()
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--exit", "0"));
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
 
-        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, TimeSpan.Zero, CancellationToken.None).WaitAsync(s_timeout);
+        StopOutcome outcome = await process.StopAsync(LinuxConstants.SIGTERM, TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(StopEnding.GoneAfterSignal, outcome.Ending);
         await _sandbox.AssertNoProcessLeftAsync();

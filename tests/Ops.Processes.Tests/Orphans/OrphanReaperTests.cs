@@ -3,14 +3,13 @@ using Ops.Processes.Native;
 using Ops.Processes.Orphans;
 using Ops.Processes.Sampling;
 using Ops.Processes.Tests.Support;
-using Ops.Supervision;
 using Ops.Supervision.Os;
 
 namespace Ops.Processes.Tests.Orphans;
 
 public sealed class OrphanReaperTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -23,7 +22,7 @@ public sealed class OrphanReaperTests : IDisposable
         // The "previous daemon": starts a group that ignores SIGTERM, then forgets it without stopping it.
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess dropped = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--grandchildren", "1", "--pid-file", pidFile, "--forever"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         _sandbox.TrackPids(pids);
         string record = ProgramRecordPath("web", 0);
         Assert.True(File.Exists(record));
@@ -39,7 +38,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.Empty(group.Survivors);
         Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid)));
         Assert.False(File.Exists(record));
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(Timeout));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -47,14 +46,14 @@ public sealed class OrphanReaperTests : IDisposable
     public async Task Reap_GroupEndsOnStopSignal_NoSigkillNeeded()
     {
         IRunningProcess dropped = _sandbox.Start(Worker.Command("web", "sleep", "30"));
-        Assert.True(await Eventually.TrueAsync(() => ProcessTable.IsAlive(dropped.Pid), s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => ProcessTable.IsAlive(dropped.Pid), Timeout));
 
         IReadOnlyList<EndedOrphanGroup> ended = await new OrphanReaper(_sandbox.Options).ReapAsync();
 
         EndedOrphanGroup group = Assert.Single(ended);
         Assert.False(group.Killed);
         Assert.Equal(LinuxConstants.SIGTERM, group.Signal);
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), await dropped.Exited.WaitAsync(Timeout));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -123,7 +122,7 @@ public sealed class OrphanReaperTests : IDisposable
             Environment = new Dictionary<string, string> { [GroupRecord.LaunchTokenVariable] = token },
         };
         IRunningProcess dropped = _sandbox.Start(spec);
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         _sandbox.TrackPids(pids);
         Assert.True(ProcessTable.TryRead(dropped.Pid, out ProcessStat stat));
         WriteRecord(new GroupRecord("web", 0, 0, 0, 0, ProcessTable.ReadBootId(), 1, DateTimeOffset.UtcNow, token));
@@ -137,7 +136,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.True(group.Killed);
         Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid)));
         Assert.Empty(RecordFiles());
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(Timeout));
         Assert.True(stat.StartTime > 0);
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -149,13 +148,13 @@ public sealed class OrphanReaperTests : IDisposable
     {
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess dropped = _sandbox.Start(Worker.Spec("web", "--ignore-term", "--escape", "daemon", "--pid-file", pidFile, "--forever"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         int escaped = Assert.Single(pids, pid => pid != dropped.Pid);
         if (!groupAlive)
         {
             // The recorded group is empty: only the token still names the escaped process (Kill would reach it too).
             Assert.Equal(0, Libc.kill(-dropped.Pid, LinuxConstants.SIGKILL));
-            await dropped.Exited.WaitAsync(s_timeout);
+            await dropped.Exited.WaitAsync(Timeout);
         }
 
         string record = ProgramRecordPath("web", 0);
@@ -190,7 +189,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.Empty(RecordFiles());
         Assert.False(bystander.Exited.IsCompleted);
         bystander.Kill();
-        await bystander.Exited.WaitAsync(s_timeout);
+        await bystander.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -203,7 +202,7 @@ public sealed class OrphanReaperTests : IDisposable
         // no kind: the first start after an upgrade must still end what that daemon left running.
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess dropped = _sandbox.Start(Worker.Spec(program, "--ignore-term", "--pid-file", pidFile, "--forever") with { Supervised = false });
-        _sandbox.TrackPids(await Eventually.PidsAsync(pidFile, 1, s_timeout));
+        _sandbox.TrackPids(await Eventually.PidsAsync(pidFile, 1, Timeout));
         Assert.True(ProcessTable.TryRead(dropped.Pid, out ProcessStat stat));
         Directory.CreateDirectory(GroupsDirectory);
         string record = Path.Combine(GroupsDirectory, file);
@@ -228,7 +227,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.True(group.Killed);
         Assert.Empty(group.Survivors);
         Assert.False(File.Exists(record));
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await dropped.Exited.WaitAsync(Timeout));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -251,7 +250,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.Equal(("web", 0, LaunchOwnerKind.Task), (group.Program, group.Instance, group.Kind));
         Assert.Empty(asked);
         Assert.Equal(LinuxConstants.SIGTERM, group.Signal);
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), await dropped.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGTERM), await dropped.Exited.WaitAsync(Timeout));
         Assert.Empty(RecordFiles());
         await _sandbox.AssertNoProcessLeftAsync();
     }
@@ -280,7 +279,7 @@ public sealed class OrphanReaperTests : IDisposable
         Assert.True(ProcessTable.IsAlive(unrelated.Pid));
         Assert.Empty(RecordFiles());
         unrelated.Kill();
-        await unrelated.Exited.WaitAsync(s_timeout);
+        await unrelated.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 

@@ -11,7 +11,7 @@ namespace Ops.Processes.Tests.Output;
 
 public sealed class InstanceOutputTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -20,14 +20,14 @@ public sealed class InstanceOutputTests : IDisposable
     public async Task Output_LinesOfBothStreams_ReachTailAndFiles()
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--print-pid", "--stderr", "oops", "--flood", "3", "--line-bytes", "20"));
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
 
         string[] expectedOut = [$"pid {process.Pid}", "0000000001 xxxxxxxx", "0000000002 xxxxxxxx", "0000000003 xxxxxxxx"];
         Assert.Equal(expectedOut, process.Tail(OutputStream.Stdout, 10));
         Assert.Equal(["oops"], process.Tail(OutputStream.Stderr, 10));
         Assert.Equal(expectedOut, _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 10).Select(l => l.Text));
         Assert.All(_sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 10), l => Assert.Equal(process.Pid, l.Pid));
-        Assert.True(await Eventually.TrueAsync(() => FileLines("web-0.out.log").Length == 4, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => FileLines("web-0.out.log").Length == 4, Timeout));
         Assert.Equal(expectedOut, FileLines("web-0.out.log"));
         Assert.Equal(["oops"], FileLines("web-0.err.log"));
         await _sandbox.AssertNoProcessLeftAsync();
@@ -37,9 +37,9 @@ public sealed class InstanceOutputTests : IDisposable
     public async Task Output_InstanceRestarted_TailSpansRunsButProcessTailIsItsOwn()
     {
         IRunningProcess first = _sandbox.Start(Worker.Spec("web", "--stderr", "first run"));
-        await first.Exited.WaitAsync(s_timeout);
+        await first.Exited.WaitAsync(Timeout);
         IRunningProcess second = _sandbox.Start(Worker.Spec("web", "--stderr", "second run"));
-        await second.Exited.WaitAsync(s_timeout);
+        await second.Exited.WaitAsync(Timeout);
 
         Assert.Equal(["first run", "second run"], _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stderr, 10).Select(l => l.Text));
         Assert.Equal(["second run"], second.Tail(OutputStream.Stderr, 10));
@@ -53,7 +53,7 @@ public sealed class InstanceOutputTests : IDisposable
         // 2000 lines of 100 bytes = 200 KB through 20 KB files: many rotations, 3 files kept.
         var spec = Worker.Spec("web", "--flood", "2000", "--line-bytes", "100") with { Log = new LogSpec(20_000, 3) };
         IRunningProcess process = _sandbox.Start(spec);
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
 
         string current = _sandbox.Output.GetLogFilePath(new InstanceId("web", 0), OutputStream.Stdout);
         string[] files = [.. Directory.GetFiles(_sandbox.Options.LogDirectory, "web-0.out.log*").Order(StringComparer.Ordinal)];
@@ -74,19 +74,19 @@ public sealed class InstanceOutputTests : IDisposable
     {
         IRunningProcess flood = _sandbox.Start(Worker.Spec("flood", "--flood", "0", "--line-bytes", "200"));
         IRunningProcess quiet = _sandbox.Start(Worker.Spec("quiet", "--print-pid", "--forever"));
-        Assert.True(await Eventually.TrueAsync(() => quiet.Tail(OutputStream.Stdout, 1).Count == 1, s_timeout));
-        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail(new InstanceId("flood", 0), OutputStream.Stdout, 1).Count == 1, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => quiet.Tail(OutputStream.Stdout, 1).Count == 1, Timeout));
+        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail(new InstanceId("flood", 0), OutputStream.Stdout, 1).Count == 1, Timeout));
 
         var clock = Stopwatch.StartNew();
         quiet.Kill();
-        await quiet.Exited.WaitAsync(s_timeout);
+        await quiet.Exited.WaitAsync(Timeout);
         clock.Stop();
 
         // Generous for a loaded 2-core machine; a pump or reaper blocked by the flood would never deliver it.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"exit took {clock.Elapsed.TotalMilliseconds} ms to arrive");
         Assert.False(flood.Exited.IsCompleted);
         flood.Kill();
-        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await flood.Exited.WaitAsync(s_timeout));
+        Assert.Equal(ProcessExit.Killed(LinuxConstants.SIGKILL), await flood.Exited.WaitAsync(Timeout));
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -109,7 +109,7 @@ public sealed class InstanceOutputTests : IDisposable
         Assert.True(poolIdle, $"{ThreadPool.PendingWorkItemCount} pool work items still waiting for a thread");
         Assert.True(ThreadPool.ThreadCount - threadsBefore < 10, $"pool grew from {threadsBefore} to {ThreadPool.ThreadCount} threads");
         children.ForEach(child => child.Kill());
-        await Task.WhenAll(children.Select(child => child.Exited)).WaitAsync(s_timeout);
+        await Task.WhenAll(children.Select(child => child.Exited)).WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -120,7 +120,7 @@ public sealed class InstanceOutputTests : IDisposable
         using OutputSubscription other = _sandbox.Output.Subscribe(new OutputFilter(new InstanceId("other", 0)), capacity: 10);
 
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--flood", "5000", "--line-bytes", "50"));
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
 
         Assert.Equal(5000 - 10, stalled.Dropped);
         Assert.Equal(0, other.Dropped);
@@ -135,10 +135,10 @@ public sealed class InstanceOutputTests : IDisposable
     public async Task Follow_BacklogThenLiveLines_NoGapAndNoDuplicate()
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--flood", "20000", "--line-bytes", "30"));
-        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 1).Count == 1, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 1).Count == 1, Timeout));
 
         using OutputSubscription follow = _sandbox.Output.Follow(new InstanceId("web", 0), OutputStream.Stdout, backlog: 5, capacity: 100_000);
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
         follow.Dispose();
 
         var numbers = follow.Backlog.Select(l => LineNumber(l.Text)).ToList();

@@ -10,7 +10,7 @@ namespace Ops.Processes.Tests.Output;
 public sealed class OutputSecretsTests : IDisposable
 {
     private const string Secret = "Pa55-sekrit-0042";
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -91,11 +91,11 @@ public sealed class OutputSecretsTests : IDisposable
     {
         _sandbox.Output.MaskSecrets([Secret]);
         IRunningProcess first = _sandbox.Start(Worker.Command("web", "/bin/sh", "-c", $"echo 'a {Secret}'; echo 'b other-secret-77' >&2"));
-        await first.Exited.WaitAsync(s_timeout);
+        await first.Exited.WaitAsync(Timeout);
 
         _sandbox.Output.MaskSecrets(["other-secret-77"]);
         IRunningProcess second = _sandbox.Start(Worker.Command("web", "/bin/sh", "-c", "echo 'c other-secret-77' >&2"));
-        await second.Exited.WaitAsync(s_timeout);
+        await second.Exited.WaitAsync(Timeout);
 
         Assert.Equal(["a ***"], _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stdout, 10).Select(l => l.Text));
         Assert.Equal(["b other-secret-77", "c ***"], _sandbox.Output.Tail(new InstanceId("web", 0), OutputStream.Stderr, 10).Select(l => l.Text));

@@ -7,7 +7,7 @@ namespace Ops.Processes.Tests.Sampling;
 public sealed class ProcFsTreeSamplerTests : IDisposable
 {
     private const long Megabyte = 1024 * 1024;
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly ProcessSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -16,13 +16,13 @@ public sealed class ProcFsTreeSamplerTests : IDisposable
     public async Task Sample_ChildAllocating100MB_ReportsAtLeast100MB()
     {
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--alloc-mb", "100", "--print-pid", "--forever"));
-        Assert.True(await Eventually.TrueAsync(() => process.Tail(OutputStream.Stdout, 1).Count == 1, s_timeout));
+        Assert.True(await Eventually.TrueAsync(() => process.Tail(OutputStream.Stdout, 1).Count == 1, Timeout));
 
         IReadOnlyDictionary<int, long> rss = new ProcFsTreeSampler().SampleRssBytes([process.Pid]);
 
         Assert.InRange(rss[process.Pid], 100 * Megabyte, 400 * Megabyte);
         process.Kill();
-        await process.Exited.WaitAsync(s_timeout);
+        await process.Exited.WaitAsync(Timeout);
         await _sandbox.AssertNoProcessLeftAsync();
     }
 
@@ -31,7 +31,7 @@ public sealed class ProcFsTreeSamplerTests : IDisposable
     {
         string pidFile = _sandbox.PathFor("pids");
         IRunningProcess process = _sandbox.Start(Worker.Spec("web", "--alloc-mb", "60", "--grandchildren", "1", "--pid-file", pidFile, "--forever"));
-        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, s_timeout);
+        IReadOnlyList<int> pids = await Eventually.PidsAsync(pidFile, 2, Timeout);
         _sandbox.TrackPids(pids);
 
         IReadOnlyDictionary<int, long> rss = new ProcFsTreeSampler().SampleRssBytes([process.Pid, 999_999_999]);
@@ -40,7 +40,7 @@ public sealed class ProcFsTreeSamplerTests : IDisposable
         Assert.False(rss.ContainsKey(999_999_999));
         Assert.Equal(pids.Order(), ProcessTable.ListGroup(process.Pid).Order());
         process.Kill();
-        Assert.True(await process.WaitGroupEmptyAsync(s_timeout, CancellationToken.None));
+        Assert.True(await process.WaitGroupEmptyAsync(Timeout, CancellationToken.None));
         Assert.Empty(new ProcFsTreeSampler().SampleRssBytes([process.Pid]));
         await _sandbox.AssertNoProcessLeftAsync();
     }

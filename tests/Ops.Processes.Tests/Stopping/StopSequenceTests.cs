@@ -7,18 +7,18 @@ namespace Ops.Processes.Tests.Stopping;
 
 public class StopSequenceTests
 {
-    private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
 
     [Fact]
     public async Task RunAsync_GoneWithinTheGrace_GoneAfterSignalWithoutSigkill()
     {
         var target = new ScriptedStopTarget(signals => signals.Contains(LinuxConstants.SIGTERM));
 
-        StopOutcome outcome = await StopSequence.RunAsync(target, LinuxConstants.SIGTERM, s_grace, CancellationToken.None);
+        StopOutcome outcome = await StopSequence.RunAsync(target, LinuxConstants.SIGTERM, Grace, CancellationToken.None);
 
         Assert.Equal(StopOutcome.GoneAfterSignal, outcome);
         Assert.Equal([LinuxConstants.SIGTERM], target.Signals);
-        Assert.Equal([s_grace], target.Waits);
+        Assert.Equal([Grace], target.Waits);
     }
 
     [Fact]

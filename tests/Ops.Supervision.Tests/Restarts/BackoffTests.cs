@@ -1,3 +1,4 @@
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
 using Ops.Supervision.Tests.Support;
 

@@ -1,4 +1,5 @@
 using Ops.Supervision.Os;
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
 using Ops.Supervision.Tests.Support;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using static Ops.Supervision.GroupPhase;
+using Ops.Supervision.StateMachine;
+using static Ops.Supervision.StateMachine.GroupPhase;
 
 namespace Ops.Supervision.Tests.StateMachine;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Ops.Supervision.Os;
+using Ops.Supervision.StateMachine;
 using static Ops.Supervision.InstanceState;
 
 namespace Ops.Supervision.Tests.StateMachine;

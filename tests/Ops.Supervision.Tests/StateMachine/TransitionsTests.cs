@@ -1,3 +1,4 @@
+using Ops.Supervision.StateMachine;
 using static Ops.Supervision.InstanceState;
 
 namespace Ops.Supervision.Tests.StateMachine;

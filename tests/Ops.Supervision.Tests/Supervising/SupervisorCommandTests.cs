@@ -1,4 +1,5 @@
 using Ops.Supervision.Specs;
+using Ops.Supervision.Supervising;
 using Ops.Supervision.Tests.Support;
 
 namespace Ops.Supervision.Tests.Supervising;

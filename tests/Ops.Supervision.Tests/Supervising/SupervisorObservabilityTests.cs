@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Ops.Supervision.Specs;
+using Ops.Supervision.Supervising;
 using Ops.Supervision.Tests.Support;
 
 namespace Ops.Supervision.Tests.Supervising;

@@ -1,3 +1,5 @@
+using Ops.Supervision.Restarts;
+
 namespace Ops.Supervision.Tests.Support;
 
 /// <summary>Always the same "random" number; 0.5 means no jitter at all.</summary>

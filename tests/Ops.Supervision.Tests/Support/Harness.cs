@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
+using Ops.Supervision.Reloading;
 using Ops.Supervision.Specs;
+using Ops.Supervision.Supervising;
 
 namespace Ops.Supervision.Tests.Support;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Ops.Cli.Api;
 using Ops.Cli.CommandLine;
-using Ops.Cli.Output;
 using Spectre.Console;
 
 namespace Ops.Cli.Commands.Submit;
@@ -95,12 +94,12 @@ public static class SubmitCommand
         var terminal = session.Terminal;
         if (terminal.Json)
         {
-            return watcher.WaitAsync(ids, _ => { }, message => { if (message is not null) terminal.Warn(message); }, ct);
+            return watcher.WaitAsync(ids, _ => { }, message => { if (message is not null) { terminal.Warn(message); } }, ct);
         }
 
         if (!terminal.CanShowProgress)
         {
-            return watcher.WaitAsync(ids, counts => terminal.Err.WriteLine($"{task}: {Describe(counts)}"), message => { if (message is not null) terminal.Warn(message); }, ct);
+            return watcher.WaitAsync(ids, counts => terminal.Err.WriteLine($"{task}: {Describe(counts)}"), message => { if (message is not null) { terminal.Warn(message); } }, ct);
         }
 
         return terminal.Err.Progress()

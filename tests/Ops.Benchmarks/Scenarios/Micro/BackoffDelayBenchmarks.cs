@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Ops.Supervision;
+using Ops.Supervision.Restarts;
 using Ops.Supervision.Specs;
 
 namespace Ops.Benchmarks.Scenarios.Micro;
