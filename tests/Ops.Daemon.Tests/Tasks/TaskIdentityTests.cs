@@ -6,6 +6,7 @@ namespace Ops.Daemon.Tests.Tasks;
 
 /// <summary>A task's runs and a program named like them (task-x beside task x) keep apart: records and log files.</summary>
 [Collection(DaemonCollection.Name)]
+[ProcessLeakGuard]
 public sealed class TaskIdentityTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
