@@ -44,6 +44,15 @@ public sealed partial class Supervisor
             stop = Task.FromException<StopOutcome>(ex);
         }
 
+        // The common case of a crash: the leader took everything with it and the edge knew at once. The end is
+        // handled in this turn, as a restart with no backoff then launches in the exit's own turn (no extra hop
+        // through the channel on the restart path).
+        if (stop.IsCompletedSuccessfully && stop.Result.Gone && process.Exited.IsCompletedSuccessfully)
+        {
+            OnStopEnded(new StopEnded(instance, process, signal, grace, stop.Result, null));
+            return;
+        }
+
         _ = PostStopEndAsync(instance, process, signal, grace, stop, _lifetime.Token);
     }
 
