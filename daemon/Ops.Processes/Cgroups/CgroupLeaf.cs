@@ -16,13 +16,13 @@ public sealed partial class CgroupLeaf
     private readonly CgroupHost _host;
     private readonly CgroupEventWatcher _watcher;
 
-    internal CgroupLeaf(CgroupHost host, CgroupEventWatcher watcher, string relativePath)
+    internal CgroupLeaf(CgroupHost host, CgroupEventWatcher watcher, string folder, string owner, string number)
     {
         _host = host;
         _watcher = watcher;
-        RelativePath = relativePath;
-        Path = System.IO.Path.Combine(host.SubtreeRoot!, relativePath);
-        V1Paths = host.V1Roots.ToDictionary(r => r.Key, r => System.IO.Path.Combine(r.Value, relativePath));
+        RelativePath = System.IO.Path.Combine(folder, owner, number);
+        Path = System.IO.Path.Combine(host.SubtreeRoot!, RelativePath);
+        V1Paths = host.V1Roots.ToDictionary(r => r.Key, r => System.IO.Path.Combine(r.Value, CgroupTree.V1Folder(folder), owner, number));
     }
 
     /// <summary>The leaf below the subtree root: <c>programs/web/0</c>, <c>tasks/backup/1</c>.</summary>
@@ -31,7 +31,10 @@ public sealed partial class CgroupLeaf
     /// <summary>The cgroup2 directory.</summary>
     public string Path { get; }
 
-    /// <summary>In hybrid mode, the cgroup v1 directory per controller taken from v1 (memory, cpu, pids).</summary>
+    /// <summary>
+    /// In hybrid mode, the cgroup v1 directory per controller taken from v1 (memory, cpu, pids); task slots sit in
+    /// <see cref="CgroupTree.V1TasksFolder"/> there.
+    /// </summary>
     public IReadOnlyDictionary<string, string> V1Paths { get; }
 
     /// <summary>

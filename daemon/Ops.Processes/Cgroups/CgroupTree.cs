@@ -15,6 +15,15 @@ public sealed class CgroupTree
     /// <summary>The folder of task-run slot leaves.</summary>
     public const string TasksFolder = "tasks";
 
+    /// <summary>
+    /// The v1 mirror of <see cref="TasksFolder"/>: every cgroup v1 directory has a control file named <c>tasks</c>,
+    /// so the folder cannot have that name there.
+    /// </summary>
+    public const string V1TasksFolder = "task-runs";
+
+    /// <summary>The name of a subtree folder in the cgroup v1 mirrors.</summary>
+    internal static string V1Folder(string folder) => folder == TasksFolder ? V1TasksFolder : folder;
+
     private readonly CgroupEventWatcher _watcher;
 
     /// <summary>A tree over <paramref name="host"/>'s subtree; nothing is created before <see cref="Ensure"/>.</summary>
@@ -59,7 +68,7 @@ public sealed class CgroupTree
             Directory.CreateDirectory(Path.Combine(root, folder));
             foreach (string v1Root in Host.V1Roots.Values.Distinct())
             {
-                Directory.CreateDirectory(Path.Combine(v1Root, folder));
+                Directory.CreateDirectory(Path.Combine(v1Root, V1Folder(folder)));
             }
         }
 
@@ -107,7 +116,7 @@ public sealed class CgroupTree
                 {
                     if (IsValidName(Path.GetFileName(owner)) && int.TryParse(Path.GetFileName(leaf), NumberStyles.None, CultureInfo.InvariantCulture, out _))
                     {
-                        leaves.Add(new CgroupLeaf(Host, _watcher, Path.GetRelativePath(Host.SubtreeRoot!, leaf)));
+                        leaves.Add(new CgroupLeaf(Host, _watcher, folder, Path.GetFileName(owner), Path.GetFileName(leaf)));
                     }
                 }
             }
@@ -131,7 +140,7 @@ public sealed class CgroupTree
         Directory.CreateDirectory(ownerDirectory);
         EnableControllers(ownerDirectory, problems: null);
 
-        var leaf = new CgroupLeaf(Host, _watcher, Path.Combine(folder, owner, number.ToString(CultureInfo.InvariantCulture)));
+        var leaf = new CgroupLeaf(Host, _watcher, folder, owner, number.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(leaf.Path);
         foreach (string v1 in leaf.V1Paths.Values.Distinct())
         {

@@ -28,7 +28,15 @@ internal sealed class CgroupSandbox : IDisposable
         Root = Path.Combine(mount, "ops-test-" + Guid.NewGuid().ToString("N"));
         Host = CgroupHost.Detect(Root);
         Tree = new CgroupTree(Host);
-        EnsureProblems = Tree.Ensure();
+        try
+        {
+            EnsureProblems = Tree.Ensure();
+        }
+        catch
+        {
+            RemoveRoots();
+            throw;
+        }
     }
 
     /// <summary>Why real-cgroup tests cannot run here, or null when they can.</summary>
@@ -65,6 +73,18 @@ internal sealed class CgroupSandbox : IDisposable
     /// <exception cref="InvalidOperationException">The test left processes in a leaf.</exception>
     public void Dispose()
     {
+        try
+        {
+            DisposeLeaves();
+        }
+        finally
+        {
+            RemoveRoots();
+        }
+    }
+
+    private void DisposeLeaves()
+    {
         var clock = Stopwatch.StartNew();
         List<string> left = Leftovers();
         while (left.Count > 0 && clock.Elapsed < Settle)
@@ -98,11 +118,6 @@ internal sealed class CgroupSandbox : IDisposable
             }
         }
 
-        foreach (string root in (string[])[Root, .. Host.V1Roots.Values.Distinct()])
-        {
-            RemoveBottomUp(root);
-        }
-
         if (left.Count > 0)
         {
             throw new InvalidOperationException($"the test left processes behind {Settle.TotalSeconds:0} s after it ended (killed now): {string.Join(", ", left)}");
@@ -118,6 +133,14 @@ internal sealed class CgroupSandbox : IDisposable
         }
 
         return left;
+    }
+
+    private void RemoveRoots()
+    {
+        foreach (string root in (string[])[Root, .. Host.V1Roots.Values.Distinct()])
+        {
+            RemoveBottomUp(root);
+        }
     }
 
     private static void RemoveBottomUp(string directory)
