@@ -23,10 +23,12 @@ public sealed class CgroupLeafTests : IDisposable
         CgroupLeaf leaf = Sandbox.Tree.ProgramLeaf("web", 0);
         Process shell = Sandbox.Start(leaf, "setsid sleep 1234.5 & exec sleep 1234.6");
 
-        await Observe.UntilAsync(() => leaf.Pids().Count == 2, Long, "the shell and its setsid child in the leaf");
+        await Observe.UntilAsync(
+            () => leaf.Pids() is { Count: 2 } pids && pids.All(pid => CommandLine(pid).StartsWith("sleep\01234.", StringComparison.Ordinal)),
+            Long,
+            "the shell and its setsid child in the leaf, both exec'd into sleep");
 
         Assert.Contains(shell.Id, leaf.Pids());
-        Assert.All(leaf.Pids(), pid => Assert.StartsWith("sleep\01234.", CommandLine(pid), StringComparison.Ordinal));
         Assert.True(leaf.IsPopulated);
         await KillAndWaitAsync(leaf);
     }

@@ -57,7 +57,7 @@ internal sealed class CgroupSandbox : IDisposable
     public Process Start(CgroupLeaf leaf, string script)
     {
         string moves = string.Concat(leaf.ProcsPaths.Select(p => $"echo 0 > '{p}' || exit 97; "));
-        var info = new ProcessStartInfo("sh") { RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("sh") { UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(moves + script);
         Process process = Process.Start(info)!;
@@ -68,6 +68,9 @@ internal sealed class CgroupSandbox : IDisposable
 
         return process;
     }
+
+    /// <summary>A fresh file path outside the cgroup root for a test's output (the test deletes it).</summary>
+    public string TempFile(string name) => Path.Combine(Path.GetTempPath(), $"ops-cgroup-{Guid.NewGuid():N}-{name}");
 
     /// <summary>Fails when a leaf still holds a process after <see cref="Settle"/> (killed first), then removes the root.</summary>
     /// <exception cref="InvalidOperationException">The test left processes in a leaf.</exception>
