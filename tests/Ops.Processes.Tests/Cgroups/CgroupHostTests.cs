@@ -71,6 +71,38 @@ public sealed class CgroupHostTests : IDisposable
     }
 
     [Fact]
+    public void MoveSelfIntoDaemonLeaf_Delegated_WritesEveryProcessOfTheServiceCgroupIntoTheDaemonLeaf()
+    {
+        Write("proc/self/mountinfo", UnifiedMountInfo);
+        Write("proc/self/cgroup", "0::/system.slice/opsd.service\n");
+        Write("sys/fs/cgroup/system.slice/opsd.service/cgroup.controllers", "cpu io memory pids\n");
+        Write("sys/fs/cgroup/system.slice/opsd.service/cgroup.subtree_control", "\n");
+        Write("sys/fs/cgroup/system.slice/opsd.service/cgroup.procs", "4242\n");
+
+        // A fixture cannot move a process: its daemon/cgroup.procs is a plain file that records what was written.
+        Write("sys/fs/cgroup/system.slice/opsd.service/daemon/cgroup.procs", string.Empty);
+        CgroupHost host = CgroupHost.Detect(fsRoot: _fs);
+
+        string? leaf = host.MoveSelfIntoDaemonLeaf();
+
+        Assert.Equal(Fs("sys/fs/cgroup/system.slice/opsd.service/daemon"), leaf);
+        Assert.Equal("4242", File.ReadAllText(Path.Combine(leaf!, "cgroup.procs")));
+    }
+
+    [Fact]
+    public void MoveSelfIntoDaemonLeaf_NotDelegated_DoesNothing()
+    {
+        Write("proc/self/mountinfo", UnifiedMountInfo);
+        Write("proc/self/cgroup", "0::/user.slice/session-1.scope\n");
+        Write("sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n");
+
+        CgroupHost host = CgroupHost.Detect(fsRoot: _fs);
+
+        Assert.Null(host.MoveSelfIntoDaemonLeaf());
+        Assert.False(Directory.Exists(Fs("sys/fs/cgroup/opsd")));
+    }
+
+    [Fact]
     public void Detect_UnifiedHostOutsideSystemd_UsesTheConfiguredRootBelowTheMount()
     {
         Write("proc/self/mountinfo", UnifiedMountInfo);
