@@ -16,6 +16,9 @@ internal sealed class Opsd : IAsyncDisposable
 
     /// <summary>How long a disposed opsd may take to stop after SIGTERM: longer than any test's StopTimeout.</summary>
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long processes the test SIGKILLed after killing opsd may take to vanish before they count as left.</summary>
+    private static readonly TimeSpan KilledOrphansSettle = TimeSpan.FromSeconds(2);
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -215,10 +218,12 @@ internal sealed class Opsd : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var failures = new List<string>();
+        var stoppedHere = false;
         try
         {
             if (_process is { HasExited: false })
             {
+                stoppedHere = true;
                 try
                 {
                     await StopAsync(ShutdownTimeout);
@@ -229,6 +234,18 @@ internal sealed class Opsd : IAsyncDisposable
                     // opsd alone: what it leaves is then found and named below, not killed unseen.
                     _process.Kill(entireProcessTree: false);
                     await _process.WaitForExitAsync();
+                }
+            }
+
+            // opsd gone before this (killed by the test, which then SIGKILLs the orphans itself): a killed process may
+            // still be tearing down for a moment (a .NET worker's threads), so those get a stated window to vanish.
+            // A graceful stop gets none: opsd itself waits for every process before it exits.
+            if (_process is not null && !stoppedHere && LiveChildren().Count > 0)
+            {
+                var settling = System.Diagnostics.Stopwatch.StartNew();
+                while (LiveChildren().Count > 0 && settling.Elapsed < KilledOrphansSettle)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20));
                 }
             }
 
