@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Ops.Daemon.Tests.Support;
-using Ops.Tests.Shared;
 
 namespace Ops.Daemon.Tests.Tasks;
 

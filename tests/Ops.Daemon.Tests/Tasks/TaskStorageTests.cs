@@ -5,7 +5,6 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Npgsql;
 using Ops.Daemon.Tests.Support;
-using Ops.Tests.Shared;
 
 namespace Ops.Daemon.Tests.Tasks;
 
