@@ -56,4 +56,49 @@ public sealed class CapacityTests
         File.Delete(started);
         File.Delete(release);
     }
+
+    [Fact]
+    public async Task Capacity_TwoHostsEachTakeAJobAhead_BothCountForEveryHostAndStillAfterOneDies()
+    {
+        var started = Path.Combine(Path.GetTempPath(), $"ops-started-{Guid.NewGuid():N}");
+        var release = started + ".release";
+        var ops = TaskSetup.Ops(
+            "PostgreSql",
+            new JsonObject { ["hold"] = TaskSetup.ShellTask($"echo $OPS_JOB_ID >> {started}; while [ ! -e {release} ]; do sleep 0.05; done", new JsonObject { ["Queue"] = "serial", ["Retries"] = 2 }) },
+            new JsonObject { ["serial"] = new JsonObject { ["Workers"] = 1, ["Capacity"] = 6 } },
+            invisibilityTimeout: "3s");
+        await using var alpha = await new Opsd([], ops, hostName: "alpha").StartAsync();
+        await using var beta = await new Opsd([], ops, hostName: "beta").StartAsync();
+
+        // Each host runs one and takes one ahead: nothing is left in the queue itself, and two jobs wait.
+        var ids = await alpha.SubmitOkAsync("hold", """{ "items": [1, 2, 3, 4] }""");
+        await Observe.UntilAsync(() => File.Exists(started) && File.ReadAllLines(started).Length == 2, Wait, "one run started on each host");
+        await Observe.UntilAsync(async () => await alpha.QueueLengthAsync("serial") == 0, Wait, "the other two jobs taken ahead");
+
+        foreach (var host in new[] { alpha, beta })
+        {
+            var (refused, body) = await host.SubmitAsync("hold", """{ "items": [5, 6, 7, 8, 9] }""");
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused);
+            Assert.Equal(2, body.GetProperty("length").GetInt32());
+        }
+
+        // beta dies with its job taken ahead: that job still waits (handed out again after the invisibility timeout).
+        await beta.KillDaemonAsync();
+        ProcessTable.KillAll(beta.Marker);
+        var (stillFull, stillBody) = await alpha.SubmitAsync("hold", """{ "items": [5, 6, 7, 8, 9] }""");
+        Assert.Equal(HttpStatusCode.TooManyRequests, stillFull);
+        Assert.True(stillBody.GetProperty("length").GetInt32() >= 2, $"the job beta took ahead no longer counts: {stillBody}");
+
+        File.WriteAllText(release, string.Empty);
+        foreach (var id in ids)
+        {
+            await alpha.WaitJobStateAsync(id, "Succeeded", Wait);
+        }
+
+        // Nothing of the dead host's wait is left behind: the queue takes its whole Capacity again.
+        Assert.Equal(6, (await alpha.SubmitOkAsync("hold", """{ "items": [1, 2, 3, 4, 5, 6] }""")).Count);
+
+        File.Delete(started);
+        File.Delete(release);
+    }
 }
