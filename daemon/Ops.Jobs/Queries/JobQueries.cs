@@ -72,13 +72,15 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
     {
         var jobStorage = storage.Require();
         var api = jobStorage.GetMonitoringApi();
+        // A taken-ahead job is Processing to Hangfire but waits: it is listed as Enqueued (as no wanted job here, so
+        // that the page still counts it as read).
         var takenAhead = new Lazy<HashSet<string>>(() => AllTakenAhead(jobStorage));
         bool Wanted(Job? job) => TaskJobs.TaskName(job) is { } name && (task is null || name == task);
         IEnumerable<string> ids = state switch
         {
             "Succeeded" => Newest((from, count) => api.SucceededJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
             "Failed" => Newest((from, count) => api.FailedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
-            "Processing" => Newest((from, count) => api.ProcessingJobs(from, count).Where(j => !takenAhead.Value.Contains(j.Key)).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Processing" => Newest((from, count) => api.ProcessingJobs(from, count).Select(j => (j.Key, takenAhead.Value.Contains(j.Key) ? null : j.Value?.Job)), Wanted, limit),
             "Scheduled" => Newest((from, count) => api.ScheduledJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
             "Deleted" => Newest((from, count) => api.DeletedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
             "Enqueued" => NewestEnqueued(api, Wanted, limit).Concat(TakenAheadOf(jobStorage, task)).Take(limit),
