@@ -45,6 +45,7 @@ public static class JobsServices
         services.AddSingleton<RetryFilter>();
         services.AddSingleton<QueueFilter>();
         services.AddSingleton<RecurringCapacityFilter>();
+        services.AddSingleton<TakenAhead.StateFilter>();
         services.AddHostedService<JobsService>();
         services.AddTransient<Hosts.HostCommandJob>();
         services.AddSingleton<Hosts.ClusterPrograms>();
@@ -69,6 +70,7 @@ public static class JobsServices
         filters.Add(services.GetRequiredService<RetryFilter>());
         filters.Add(services.GetRequiredService<QueueFilter>());
         filters.Add(services.GetRequiredService<RecurringCapacityFilter>());
+        filters.Add(services.GetRequiredService<TakenAhead.StateFilter>());
         GlobalConfiguration.Configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -6,7 +6,8 @@ namespace Ops.Jobs.Filters;
 
 /// <summary>
 /// A recurring run that finds its queue full is skipped with a Warning, not piled up: capacity is never passed.
-/// (Runs requested through the API are checked, all or nothing, by the submitter.)
+/// Waiting counts what hosts took ahead too (<see cref="TakenAhead"/>). (Runs requested through the API are
+/// checked, all or nothing, by the submitter.)
 /// </summary>
 public sealed partial class RecurringCapacityFilter(TaskCatalog catalog, ILogger<RecurringCapacityFilter> logger) : IClientFilter
 {
@@ -18,7 +19,7 @@ public sealed partial class RecurringCapacityFilter(TaskCatalog catalog, ILogger
         }
 
         var queue = catalog.Queue(spec.Queue);
-        var length = context.Storage.GetMonitoringApi().EnqueuedCount(queue.Name);
+        var length = TakenAhead.Waiting(context.Storage.GetMonitoringApi(), context.Connection, queue.Name);
         if (length >= queue.Capacity)
         {
             context.Canceled = true;

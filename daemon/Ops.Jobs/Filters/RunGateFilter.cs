@@ -8,6 +8,7 @@ namespace Ops.Jobs.Filters;
 /// extra workers take the next jobs from the storage while the runs go on, and wait here until a run ends, so the
 /// next run starts without the storage round trips of taking a job. Runs first of Ops' filters: a waiting job holds
 /// no Concurrency slot and has used no attempt, so a daemon stopping or crashing meanwhile costs it nothing.
+/// A job waiting here still counts against its queue's Capacity (<see cref="TakenAhead"/>) until it passes.
 /// </summary>
 public sealed class RunGateFilter : IServerFilter
 {
@@ -30,7 +31,16 @@ public sealed class RunGateFilter : IServerFilter
         }
 
         // Canceled when the daemon stops or the job is deleted: it then never started, and Hangfire hands it on.
-        gate.Enter(context.CancellationToken.ShutdownToken);
+        try
+        {
+            gate.Enter(context.CancellationToken.ShutdownToken);
+        }
+        finally
+        {
+            // Passed or handed back to the queue (counted there again): either way it waits here no more.
+            TakenAhead.Passed(context.Connection, spec.Queue, context.BackgroundJob.Id);
+        }
+
         context.Items[HeldGate] = gate;
     }
 

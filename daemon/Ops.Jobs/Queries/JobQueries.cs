@@ -1,15 +1,17 @@
 using System.Text.Json;
+using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Ops.Jobs.Filters;
 using Ops.Jobs.Running;
+using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;
 
 namespace Ops.Jobs.Queries;
 
 /// <summary>Reads task runs back from the storage for the API.</summary>
-public sealed class JobQueries(JobStorageHost storage)
+public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
 {
     /// <summary>The job, or null when the storage has no such id. Throws StorageUnavailableException when down.</summary>
     public JobRecord? Get(string id)
@@ -27,6 +29,11 @@ public sealed class JobQueries(JobStorageHost storage)
         var state = current?.StateName ?? "Unknown";
         var finished = state == SucceededState.StateName || state == FailedState.StateName || state == DeletedState.StateName ? current?.CreatedAt : null;
         var queue = history.Select(h => h.Data is not null && h.Data.TryGetValue("Queue", out var q) ? q : null).FirstOrDefault(q => q is not null);
+        if (state == ProcessingState.StateName && queue is not null && IsTakenAhead(jobStorage, queue, id))
+        {
+            // Hangfire's Processing, but its run has not started: it waits, taken ahead by a host.
+            state = EnqueuedState.StateName;
+        }
 
         var outcome = Outcome(state, current?.Data, parameters);
         return new JobRecord(
@@ -63,16 +70,20 @@ public sealed class JobQueries(JobStorageHost storage)
     /// </summary>
     public IReadOnlyList<JobRecord> List(string state, string? task, int limit)
     {
-        var api = storage.Require().GetMonitoringApi();
+        var jobStorage = storage.Require();
+        var api = jobStorage.GetMonitoringApi();
+        // A taken-ahead job is Processing to Hangfire but waits: it is listed as Enqueued (as no wanted job here, so
+        // that the page still counts it as read).
+        var takenAhead = new Lazy<HashSet<string>>(() => AllTakenAhead(jobStorage));
         bool Wanted(Job? job) => TaskJobs.TaskName(job) is { } name && (task is null || name == task);
         IEnumerable<string> ids = state switch
         {
             "Succeeded" => Newest((from, count) => api.SucceededJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
             "Failed" => Newest((from, count) => api.FailedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
-            "Processing" => Newest((from, count) => api.ProcessingJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
+            "Processing" => Newest((from, count) => api.ProcessingJobs(from, count).Select(j => (j.Key, takenAhead.Value.Contains(j.Key) ? null : j.Value?.Job)), Wanted, limit),
             "Scheduled" => Newest((from, count) => api.ScheduledJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
             "Deleted" => Newest((from, count) => api.DeletedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
-            "Enqueued" => NewestEnqueued(api, Wanted, limit),
+            "Enqueued" => NewestEnqueued(api, Wanted, limit).Concat(TakenAheadOf(jobStorage, task)).Take(limit),
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a job state"),
         };
         return [.. Get(ids)];
@@ -157,6 +168,41 @@ public sealed class JobQueries(JobStorageHost storage)
         }
 
         return found.OrderByDescending(j => j.At).Select(j => j.Id).Take(limit);
+    }
+
+    private static bool IsTakenAhead(JobStorage jobStorage, string queue, string id)
+    {
+        using var connection = jobStorage.GetConnection();
+        return TakenAhead.Ids(connection, queue).Contains(id);
+    }
+
+    /// <summary>Taken-ahead jobs of every queue (a few per host): Hangfire lists them among Processing.</summary>
+    private HashSet<string> AllTakenAhead(JobStorage jobStorage)
+    {
+        using var connection = jobStorage.GetConnection();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var queue in catalog.Queues)
+        {
+            ids.UnionWith(TakenAhead.Ids(connection, queue.Name));
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Taken-ahead runs, after the queued ones: they left their queue before any job still in it. Oldest first would
+    /// need their times; the few a host takes ahead are listed in id order.
+    /// </summary>
+    private IEnumerable<string> TakenAheadOf(JobStorage jobStorage, string? task)
+    {
+        using var connection = jobStorage.GetConnection();
+        var ids = new List<string>();
+        foreach (var queue in catalog.Queues.Where(q => task is null || catalog.Task(task)?.Queue == q.Name))
+        {
+            ids.AddRange(TakenAhead.Ids(connection, queue.Name).Where(id => task is null || TaskJobs.TaskName(connection.GetJobData(id)?.Job) == task));
+        }
+
+        return ids;
     }
 
     private static int? Int(IDictionary<string, string> parameters, string name) =>

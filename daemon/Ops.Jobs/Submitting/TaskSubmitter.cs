@@ -4,6 +4,7 @@ using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
+using Ops.Jobs.Filters;
 using Ops.Jobs.Running;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;
@@ -11,8 +12,8 @@ using Ops.Jobs.Storage;
 namespace Ops.Jobs.Submitting;
 
 /// <summary>
-/// Turns a run request into jobs, one per item, all or nothing: under a per-queue distributed lock the queue's
-/// length plus the request must fit its Capacity, else nothing is enqueued and the caller learns the queue, its
+/// Turns a run request into jobs, one per item, all or nothing: under a per-queue distributed lock the jobs that
+/// wait (in the queue, or taken ahead by any host: <see cref="TakenAhead"/>) plus the request must fit its Capacity, else nothing is enqueued and the caller learns the queue, its
 /// capacity and its length. Only configured tasks run: no request carries a command.
 /// </summary>
 public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost storage, TimeProvider time, ILogger<TaskSubmitter> logger)
@@ -63,7 +64,7 @@ public sealed partial class TaskSubmitter(TaskCatalog catalog, JobStorageHost st
             var jobStorage = storage.Require();
             using var connection = jobStorage.GetConnection();
             using var gate = connection.AcquireDistributedLock($"ops:capacity:{queue.Name}", LockTimeout);
-            var length = jobStorage.GetMonitoringApi().EnqueuedCount(queue.Name);
+            var length = TakenAhead.Waiting(jobStorage.GetMonitoringApi(), connection, queue.Name);
             if (length + runs.Count > queue.Capacity)
             {
                 LogAtCapacity(queue.Name, length, queue.Capacity, spec.Name, runs.Count);

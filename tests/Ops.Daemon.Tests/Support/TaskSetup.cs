@@ -98,6 +98,14 @@ internal static class TaskSetup
         throw new TimeoutException($"job {id} did not become {what} within {timeout}: {JsonSerializer.Serialize(last)}\n{opsd.Output}");
     }
 
+    /// <summary>Jobs in <paramref name="queue"/> itself, not taken by any host (ops_queue_length).</summary>
+    public static async Task<int> QueueLengthAsync(this Opsd opsd, string queue)
+    {
+        var prefix = $"ops_queue_length{{queue=\"{queue}\"}} ";
+        var line = (await opsd.Http.GetStringAsync("/metrics")).Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? -1 : int.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static Task<JobView> WaitJobStateAsync(this Opsd opsd, string id, string state, TimeSpan timeout) =>
         opsd.WaitJobAsync(id, j => j.State == state, timeout, state);
 }

@@ -127,8 +127,8 @@ public sealed class TaskRunTests
 
         // Two run, two more are taken ahead (Prefetch defaults to Workers), the rest wait in the queue.
         var crunch = await opsd.SubmitOkAsync("crunch", """{ "items": [1, 2, 3, 4, 5, 6] }""");
-        await opsd.WaitJobStateAsync(crunch[0], "Processing", Wait);
-        await opsd.WaitJobStateAsync(crunch[1], "Processing", Wait);
+        // Whichever two won the workers run (a job taken ahead reads Enqueued until its run starts).
+        await Observe.UntilAsync(async () => (await opsd.JobsAsync("task=crunch&state=Processing")).Count == 2, Wait, "two crunch runs started");
 
         var page = (await opsd.SubmitOkAsync("page")).Single();
         var done = await opsd.WaitJobStateAsync(page, "Succeeded", TimeSpan.FromSeconds(10));
@@ -151,10 +151,9 @@ public sealed class TaskRunTests
             new JsonObject { ["serial"] = new JsonObject { ["Workers"] = 1, ["Prefetch"] = 1, ["Capacity"] = 100 } })).StartAsync();
 
         var ids = await opsd.SubmitOkAsync("step", """{ "items": [1, 2, 3] }""");
-        await opsd.WaitJobStateAsync(ids[0], "Processing", Wait);
-        await opsd.WaitJobStateAsync(ids[1], "Processing", Wait);
+        await Observe.UntilAsync(async () => await opsd.QueueLengthAsync("serial") == 1, Wait, "two jobs taken from the queue");
 
-        // Both are Processing, one runs (whichever won the worker), the other waits for it; the third is not taken.
+        // Both were taken, one runs (whichever won the worker), the other waits for it; the third is not taken.
         var started = TimeSpan.Zero;
         while (!ids.Take(2).Any(id => File.Exists(Path.Combine(log, id))) && started < Wait)
         {
@@ -162,7 +161,8 @@ public sealed class TaskRunTests
             started += TimeSpan.FromMilliseconds(20);
         }
 
-        Assert.Single(ids.Take(2), id => File.Exists(Path.Combine(log, id)));
+        var running = Assert.Single(ids.Take(2), id => File.Exists(Path.Combine(log, id)));
+        Assert.Equal("Enqueued", (await opsd.JobAsync(ids.Take(2).Single(id => id != running))).State);
         Assert.Equal("Enqueued", (await opsd.JobAsync(ids[2])).State);
 
         var intervals = new List<(long Start, long End)>();

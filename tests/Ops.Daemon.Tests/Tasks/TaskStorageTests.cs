@@ -49,12 +49,12 @@ public sealed class TaskStorageTests
             invisibilityTimeout: "3s");
         await using var first = await new Opsd([], ops).StartAsync();
         var ids = await first.SubmitOkAsync("long", """{ "items": [1, 2] }""");
-        await first.WaitJobStateAsync(ids[0], "Processing", Wait);
-        await first.WaitJobStateAsync(ids[1], "Processing", Wait);
+        await Observe.UntilAsync(async () => await first.QueueLengthAsync("serial") == 0, Wait, "both jobs taken from the queue");
 
-        // Whichever of the two won the one worker runs; the other waits, taken ahead.
+        // Whichever of the two won the one worker runs; the other waits, taken ahead (and reads as Enqueued).
         var running = (await FirstRunLineAsync(runs)).Split(' ')[0];
         var waiting = ids.Single(id => id != running);
+        Assert.Equal("Enqueued", (await first.JobAsync(waiting)).State);
         await first.KillDaemonAsync();
 
         await using var second = await Opsd.Restart(first).StartAsync();

@@ -10,9 +10,8 @@ namespace Ops.Jobs.Tests.Filters;
 public sealed class RecurringCapacityFilterTests : IDisposable
 {
     private readonly JobStore _store = new();
-    private readonly RecurringCapacityFilter _filter = new(
-        new TaskCatalog([new TaskSpec { Name = "nightly", Command = "/bin/true", Queue = "small" }], [new QueueSpec("small", 1, 2)]),
-        NullLogger<RecurringCapacityFilter>.Instance);
+    private static readonly TaskCatalog Catalog = new([new TaskSpec { Name = "nightly", Command = "/bin/true", Queue = "small" }], [new QueueSpec("small", 1, 2)]);
+    private readonly RecurringCapacityFilter _filter = new(Catalog, NullLogger<RecurringCapacityFilter>.Instance);
 
     [Fact]
     public void OnCreating_RecurringRunFindsItsQueueFull_IsSkipped()
@@ -34,6 +33,22 @@ public sealed class RecurringCapacityFilterTests : IDisposable
         _filter.OnCreating(context);
 
         Assert.False(context.Canceled);
+    }
+
+    [Fact]
+    public void OnCreating_QueueFullWithAJobTakenAhead_IsSkipped()
+    {
+        Fill("small", 2);
+        using (var fetched = _store.Connection.FetchNextJob(["small"], CancellationToken.None))
+        {
+            var filters = new JobFilterCollection { new TakenAhead.StateFilter(Catalog) };
+            _store.ChangeState(fetched.JobId, new WorkerState(), filters);
+            var context = _store.Creating(NightlyJob(), Recurring());
+
+            _filter.OnCreating(context);
+
+            Assert.True(context.Canceled);
+        }
     }
 
     [Fact]

@@ -1,8 +1,14 @@
+using Hangfire.Common;
+using Hangfire.States;
+using Hangfire.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Ops.Jobs.Filters;
+using Ops.Jobs.Queries;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Storage;
 using Ops.Jobs.Submitting;
+using Ops.Jobs.Tests.Support;
 
 namespace Ops.Jobs.Tests.Submitting;
 
@@ -12,10 +18,11 @@ public sealed class TaskSubmitterTests : IDisposable
     private readonly JobStorageHost _storage = new(StorageSpec.Default, NullLogger<JobStorageHost>.Instance, TimeProvider.System);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 4, 3, 2, 1, TimeSpan.Zero));
     private readonly TaskSubmitter _submitter;
+    private readonly TaskCatalog _catalog;
 
     public TaskSubmitterTests()
     {
-        var catalog = new TaskCatalog(
+        var catalog = _catalog = new TaskCatalog(
             [new TaskSpec { Name = "map", Command = "/bin/true", Queue = "small" }, new TaskSpec { Name = "open", Command = "/bin/true", AllowArgs = true }],
             [new QueueSpec("small", 1, 3)]);
         _submitter = new TaskSubmitter(catalog, _storage, _time, NullLogger<TaskSubmitter>.Instance);
@@ -60,6 +67,33 @@ public sealed class TaskSubmitterTests : IDisposable
         var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["4"]));
         Assert.Equal(3, refused.Length);
         Assert.Equal(3, Enqueued("small"));
+    }
+
+    [Fact]
+    public void Submit_JobTakenAheadByAHost_CountsAgainstCapacity()
+    {
+        Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("map", null, ["1"]));
+        using var fetched = TakeAhead("small");
+
+        var refused = Assert.IsType<SubmitResult.AtCapacity>(_submitter.Submit("map", null, ["2", "3", "4"]));
+
+        Assert.Equal(1, refused.Length);
+        Assert.Equal(0, Enqueued("small"));
+        Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("map", null, ["2", "3"]));
+    }
+
+    [Fact]
+    public void JobQueries_JobTakenAheadButNotStarted_ReadsAsEnqueuedNotProcessing()
+    {
+        var id = Assert.IsType<SubmitResult.Accepted>(_submitter.Submit("map", null, ["1"])).JobIds.Single();
+        using var fetched = TakeAhead("small");
+        var queries = new JobQueries(_storage, _catalog);
+
+        Assert.Equal(("Enqueued", "small"), (queries.Get(id)!.State, queries.Get(id)!.Queue));
+        Assert.Empty(queries.List("Processing", null, 10));
+        Assert.Equal([id], queries.List("Enqueued", null, 10).Select(j => j.Id));
+        Assert.Equal([id], queries.List("Enqueued", "map", 10).Select(j => j.Id));
+        Assert.Empty(queries.List("Enqueued", "open", 10));
     }
 
     [Fact]
@@ -109,6 +143,17 @@ public sealed class TaskSubmitterTests : IDisposable
     }
 
     public void Dispose() => _storage.Dispose();
+
+    /// <summary>What a host's worker does with a job it takes ahead: fetch it, then mark it Processing.</summary>
+    private IFetchedJob TakeAhead(string queue)
+    {
+        var storage = _storage.Require();
+        using var connection = storage.GetConnection();
+        var fetched = connection.FetchNextJob([queue], CancellationToken.None);
+        var filters = new JobFilterCollection { new TakenAhead.StateFilter(_catalog) };
+        new BackgroundJobStateChanger(filters).ChangeState(new StateChangeContext(storage, connection, fetched.JobId, new WorkerState()));
+        return fetched;
+    }
 
     private long Enqueued(string queue) => _storage.Require().GetMonitoringApi().EnqueuedCount(queue);
 }
