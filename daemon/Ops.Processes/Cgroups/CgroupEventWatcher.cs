@@ -19,7 +19,7 @@ internal sealed class CgroupEventWatcher : IEpollHandler
 
     public CgroupEventWatcher(EpollLoop loop)
     {
-        _fd = CgroupLibc.inotify_init1(CgroupLibc.IN_NONBLOCK | CgroupLibc.IN_CLOEXEC);
+        _fd = Libc.inotify_init1(LinuxConstants.IN_NONBLOCK | LinuxConstants.IN_CLOEXEC);
         if (_fd < 0)
         {
             int errno = Errno.Last;
@@ -47,7 +47,7 @@ internal sealed class CgroupEventWatcher : IEpollHandler
         int watch;
         lock (_lock)
         {
-            watch = CgroupLibc.inotify_add_watch(_fd, eventsPath, CgroupLibc.IN_MODIFY);
+            watch = Libc.inotify_add_watch(_fd, eventsPath, LinuxConstants.IN_MODIFY);
             if (watch < 0)
             {
                 int errno = Errno.Last;
@@ -140,7 +140,7 @@ internal sealed class CgroupEventWatcher : IEpollHandler
             if (_waiters.TryGetValue(watch, out List<Waiter>? list) && list.Remove(waiter) && list.Count == 0)
             {
                 _waiters.Remove(watch);
-                _ = CgroupLibc.inotify_rm_watch(_fd, watch);
+                _ = Libc.inotify_rm_watch(_fd, watch);
             }
         }
     }

@@ -23,7 +23,7 @@ internal static unsafe class CgroupFiles
     /// <summary>Writes <paramref name="value"/>; false with the kernel's reason when it cannot.</summary>
     public static bool TryWrite(string path, string value, out string? error)
     {
-        int fd = CgroupLibc.open_path(path, CgroupLibc.O_WRONLY | LinuxConstants.O_CLOEXEC);
+        int fd = Libc.open(path, LinuxConstants.O_WRONLY | LinuxConstants.O_CLOEXEC);
         if (fd < 0)
         {
             error = $"cannot open {path}: {Errno.Describe(Errno.Last)}";

@@ -1,4 +1,5 @@
 using System.Text;
+using Ops.Processes.Native;
 
 namespace Ops.Processes.Cgroups;
 
@@ -235,7 +236,7 @@ public sealed class CgroupHost
         return current;
     }
 
-    private static bool Writable(string path) => CgroupLibc.access_path(path, CgroupLibc.W_OK) == 0;
+    private static bool Writable(string path) => Libc.access(path, LinuxConstants.W_OK) == 0;
 
     private static HashSet<string> ReadControllers(string path)
     {

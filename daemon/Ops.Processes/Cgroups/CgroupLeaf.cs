@@ -73,7 +73,7 @@ public sealed partial class CgroupLeaf
             foreach (int pid in fresh)
             {
                 signalled.Add(pid);
-                SignalIfMember(pid, signal, own);
+                _ = PinnedSignal.SignalIf(pid, signal, own, static (p, line) => IsMember(p, line));
             }
         }
 
@@ -145,11 +145,11 @@ public sealed partial class CgroupLeaf
         var fds = new List<int>();
         try
         {
-            int directory = Open(Path, LinuxConstants.O_RDONLY | CgroupLibc.O_DIRECTORY | LinuxConstants.O_CLOEXEC);
+            int directory = Open(Path, LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY | LinuxConstants.O_CLOEXEC);
             fds.Add(directory);
             foreach (string procs in ProcsPaths)
             {
-                fds.Add(Open(procs, CgroupLibc.O_WRONLY | LinuxConstants.O_CLOEXEC));
+                fds.Add(Open(procs, LinuxConstants.O_WRONLY | LinuxConstants.O_CLOEXEC));
             }
 
             return new CgroupLeafHandles(directory, fds[1..]);
@@ -166,7 +166,7 @@ public sealed partial class CgroupLeaf
 
     private static int Open(string path, int flags)
     {
-        int fd = CgroupLibc.open_path(path, flags);
+        int fd = Libc.open(path, flags);
         if (fd < 0)
         {
             int errno = Errno.Last;
@@ -176,25 +176,7 @@ public sealed partial class CgroupLeaf
         return fd;
     }
 
-    private static void SignalIfMember(int pid, int signal, string ownLine)
-    {
-        int pidfd = (int)Libc.syscall(LinuxConstants.SYS_pidfd_open, pid, 0);
-        if (pidfd < 0)
-        {
-            return; // gone already
-        }
-
-        try
-        {
-            // Checked after the pidfd is held: the pidfd names exactly the process that is (still) a member.
-            if (CgroupFiles.TryRead($"/proc/{pid}/cgroup") is { } cgroups && cgroups.Split('\n').Contains(ownLine))
-            {
-                _ = Libc.syscall(LinuxConstants.SYS_pidfd_send_signal, pidfd, signal, 0, 0);
-            }
-        }
-        finally
-        {
-            FileDescriptors.Close(pidfd);
-        }
-    }
+    /// <summary>True when <paramref name="pid"/>'s cgroup2 line is <paramref name="ownLine"/>.</summary>
+    private static bool IsMember(int pid, string ownLine) =>
+        CgroupFiles.TryRead($"/proc/{pid}/cgroup") is { } cgroups && cgroups.Split('\n').Contains(ownLine);
 }

@@ -92,30 +92,12 @@ internal static class TokenSweep
         Find(new HashSet<string>(StringComparer.Ordinal) { token }, notBefore, exceptGroup, window).GetValueOrDefault(token) ?? [];
 
     /// <summary>
-    /// Sends <paramref name="signal"/> to <paramref name="pid"/> if it carries <paramref name="token"/>: the pidfd pins
-    /// the process, then its environment is checked, then the signal goes through the pidfd. A successful send proves
-    /// the pinned process was alive all along, so the environment read was its own. False when it is gone or is not
-    /// (or no longer) a carrier.
+    /// Sends <paramref name="signal"/> to <paramref name="pid"/> if it carries <paramref name="token"/>, pinned by a
+    /// pidfd while its environment is checked (<see cref="PinnedSignal"/>). False when it is gone or is not (or no
+    /// longer) a carrier.
     /// </summary>
-    public static bool SignalCarrier(int pid, string token, int signal)
-    {
-        var tokens = new HashSet<string>(StringComparer.Ordinal) { token };
-        int pidfd = (int)Libc.syscall(LinuxConstants.SYS_pidfd_open, pid, 0);
-        if (pidfd < 0)
-        {
-            // Kernels before 5.3: confirm and kill by pid, which leaves the short window pidfds close.
-            return Errno.Last == LinuxConstants.ENOSYS && Carries(pid, tokens) && Libc.kill(pid, signal) == 0;
-        }
-
-        try
-        {
-            return Carries(pid, tokens) && Libc.syscall(LinuxConstants.SYS_pidfd_send_signal, pidfd, signal, 0, 0) == 0;
-        }
-        finally
-        {
-            FileDescriptors.Close(pidfd);
-        }
-    }
+    public static bool SignalCarrier(int pid, string token, int signal) =>
+        PinnedSignal.SignalIf(pid, signal, new HashSet<string>(StringComparer.Ordinal) { token }, static (p, tokens) => Carries(p, tokens));
 
     private static bool Carries(int pid, IReadOnlySet<string> tokens)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Ops.Processes.Native;
 
 /// <summary>
-/// The libc calls .NET does not expose: process groups, posix_spawn, pidfd, epoll, users. Declarations only;
+/// The libc calls .NET does not expose: process groups, posix_spawn, pidfd, epoll, inotify, users. Declarations only;
 /// the wrappers next to this file give them safe shapes.
 /// </summary>
 /// <remarks>"libc" is mapped by the runtime to the C library's real soname (libc.so.6 on glibc).</remarks>
@@ -89,6 +89,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int open(byte* path, int flags);
 
+    [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags);
+
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int close(int fd);
 
@@ -103,6 +106,17 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int access(string path, int mode);
+
+    // inotify (cgroup.events).
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int inotify_init1(int flags);
+
+    [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int inotify_add_watch(int fd, string path, uint mask);
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int inotify_rm_watch(int fd, int watch);
 
     // epoll.
 

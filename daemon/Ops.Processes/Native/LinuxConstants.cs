@@ -32,11 +32,19 @@ internal static class LinuxConstants
 
     // open/fcntl flags.
     public const int O_RDONLY = 0;
+    public const int O_WRONLY = 0x1;
+    public const int O_DIRECTORY = 0x10000;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
     public const int X_OK = 1;
+    public const int W_OK = 2;
+
+    // inotify_init1 flags and event masks.
+    public const int IN_NONBLOCK = 0x800;
+    public const int IN_CLOEXEC = 0x80000;
+    public const uint IN_MODIFY = 0x2;
 
     // posix_spawnattr_setflags (glibc spawn.h).
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
