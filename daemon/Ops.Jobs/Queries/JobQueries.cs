@@ -17,6 +17,28 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
     public JobRecord? Get(string id)
     {
         var jobStorage = storage.Require();
+        return Read(jobStorage, id, new TakenAheadSets(jobStorage).Contains);
+    }
+
+    /// <summary>
+    /// Jobs by id, in the order asked; unknown ids are left out. A queue's taken-ahead set is read once for all of
+    /// them, and only when one of them is Processing in that queue.
+    /// </summary>
+    public IReadOnlyList<JobRecord> Get(IEnumerable<string> ids)
+    {
+        var jobStorage = storage.Require();
+        return Get(jobStorage, ids);
+    }
+
+    private static List<JobRecord> Get(JobStorage jobStorage, IEnumerable<string> ids)
+    {
+        var sets = new TakenAheadSets(jobStorage);
+        return [.. ids.Select(id => Read(jobStorage, id, sets.Contains)).OfType<JobRecord>()];
+    }
+
+    /// <summary><paramref name="isTakenAhead"/> says whether a Processing job (queue, id) still waits at the run gate.</summary>
+    private static JobRecord? Read(JobStorage jobStorage, string id, Func<string, string, bool> isTakenAhead)
+    {
         var details = jobStorage.GetMonitoringApi().JobDetails(id);
         if (details is null)
         {
@@ -29,7 +51,7 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
         var state = current?.StateName ?? "Unknown";
         var finished = state == SucceededState.StateName || state == FailedState.StateName || state == DeletedState.StateName ? current?.CreatedAt : null;
         var queue = history.Select(h => h.Data is not null && h.Data.TryGetValue("Queue", out var q) ? q : null).FirstOrDefault(q => q is not null);
-        if (state == ProcessingState.StateName && queue is not null && IsTakenAhead(jobStorage, queue, id))
+        if (state == ProcessingState.StateName && queue is not null && isTakenAhead(queue, id))
         {
             // Hangfire's Processing, but its run has not started: it waits, taken ahead by a host.
             state = EnqueuedState.StateName;
@@ -51,9 +73,6 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
             outcome?.StderrTail ?? []);
     }
 
-    /// <summary>Jobs by id, in the order asked; unknown ids are left out.</summary>
-    public IReadOnlyList<JobRecord> Get(IEnumerable<string> ids) => [.. ids.Select(Get).OfType<JobRecord>()];
-
     /// <summary>
     /// How many jobs of one state (for Enqueued: of one queue) <see cref="List"/> reads at most, newest first, looking
     /// for runs of the task asked for: a task whose newest runs lie deeper than this answers fewer than its limit.
@@ -74,7 +93,7 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
         var api = jobStorage.GetMonitoringApi();
         // A taken-ahead job is Processing to Hangfire but waits: it is listed as Enqueued (as no wanted job here, so
         // that the page still counts it as read).
-        var takenAhead = new Lazy<HashSet<string>>(() => AllTakenAhead(jobStorage));
+        var takenAhead = new Lazy<HashSet<string>>(() => TakenAheadIds(jobStorage, _ => true));
         bool Wanted(Job? job) => TaskJobs.TaskName(job) is { } name && (task is null || name == task);
         IEnumerable<string> ids = state switch
         {
@@ -83,10 +102,10 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
             "Processing" => Newest((from, count) => api.ProcessingJobs(from, count).Select(j => (j.Key, takenAhead.Value.Contains(j.Key) ? null : j.Value?.Job)), Wanted, limit),
             "Scheduled" => Newest((from, count) => api.ScheduledJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
             "Deleted" => Newest((from, count) => api.DeletedJobs(from, count).Select(j => (j.Key, j.Value?.Job)), Wanted, limit),
-            "Enqueued" => NewestEnqueued(api, Wanted, limit).Concat(TakenAheadOf(jobStorage, task)).Take(limit),
+            "Enqueued" => NewestEnqueued(api, Wanted, limit).Concat(TakenAheadOf(jobStorage, task, takenAhead)).Take(limit),
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a job state"),
         };
-        return [.. Get(ids)];
+        return Get(jobStorage, ids);
     }
 
     /// <summary>The states <see cref="List"/> accepts.</summary>
@@ -170,18 +189,12 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
         return found.OrderByDescending(j => j.At).Select(j => j.Id).Take(limit);
     }
 
-    private static bool IsTakenAhead(JobStorage jobStorage, string queue, string id)
-    {
-        using var connection = jobStorage.GetConnection();
-        return TakenAhead.Ids(connection, queue).Contains(id);
-    }
-
-    /// <summary>Taken-ahead jobs of every queue (a few per host): Hangfire lists them among Processing.</summary>
-    private HashSet<string> AllTakenAhead(JobStorage jobStorage)
+    /// <summary>Taken-ahead jobs of the queues <paramref name="which"/> picks (a few per host): Hangfire lists them among Processing.</summary>
+    private HashSet<string> TakenAheadIds(JobStorage jobStorage, Func<QueueSpec, bool> which)
     {
         using var connection = jobStorage.GetConnection();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var queue in catalog.Queues)
+        foreach (var queue in catalog.Queues.Where(which))
         {
             ids.UnionWith(TakenAhead.Ids(connection, queue.Name));
         }
@@ -193,16 +206,33 @@ public sealed class JobQueries(JobStorageHost storage, TaskCatalog catalog)
     /// Taken-ahead runs, after the queued ones: they left their queue before any job still in it. Oldest first would
     /// need their times; the few a host takes ahead are listed in id order.
     /// </summary>
-    private IEnumerable<string> TakenAheadOf(JobStorage jobStorage, string? task)
+    private IEnumerable<string> TakenAheadOf(JobStorage jobStorage, string? task, Lazy<HashSet<string>> takenAhead)
     {
-        using var connection = jobStorage.GetConnection();
-        var ids = new List<string>();
-        foreach (var queue in catalog.Queues.Where(q => task is null || catalog.Task(task)?.Queue == q.Name))
+        if (task is null)
         {
-            ids.AddRange(TakenAhead.Ids(connection, queue.Name).Where(id => task is null || TaskJobs.TaskName(connection.GetJobData(id)?.Job) == task));
+            return takenAhead.Value.Order(StringComparer.Ordinal);
         }
 
-        return ids;
+        var queue = catalog.Task(task)?.Queue;
+        using var connection = jobStorage.GetConnection();
+        return [.. TakenAheadIds(jobStorage, q => q.Name == queue).Where(id => TaskJobs.TaskName(connection.GetJobData(id)?.Job) == task).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The taken-ahead set of each queue asked about, read from the storage once.</summary>
+    private sealed class TakenAheadSets(JobStorage jobStorage)
+    {
+        private readonly Dictionary<string, HashSet<string>> _read = new(StringComparer.Ordinal);
+
+        public bool Contains(string queue, string id)
+        {
+            if (!_read.TryGetValue(queue, out var ids))
+            {
+                using var connection = jobStorage.GetConnection();
+                _read[queue] = ids = TakenAhead.Ids(connection, queue);
+            }
+
+            return ids.Contains(id);
+        }
     }
 
     private static int? Int(IDictionary<string, string> parameters, string name) =>
