@@ -160,11 +160,9 @@ public sealed partial class HealthProbe : IHealthProbe, IDisposable
             {
                 ProcessExit exit = await process.Exited.WaitAsync(check.Timeout, cancellationToken).ConfigureAwait(false);
 
-                // A well-behaved check leaves nothing behind; one that does must not pile up a process per probe.
-                if (!process.GroupIsEmpty())
-                {
-                    process.Kill();
-                }
+                // A well-behaved check leaves nothing behind; one that does must not pile up a process per probe. The
+                // edge's stop with no grace kills what is left (nothing when nothing is) and confirms it gone.
+                _ = await process.StopAsync(Native.LinuxConstants.SIGKILL, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
 
                 return exit.ExitCode == 0
                     ? new HealthResult(true, "exit 0")
