@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Ops.Supervision.Os;
 
 /// <summary>
@@ -31,5 +29,5 @@ public readonly record struct RunSlotId
     public int Slot { get; }
 
     /// <summary>"task x slot 1": for messages; nothing parses it.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"task {Task} slot {Slot}");
+    public override string ToString() => LaunchOwner.Describe(LaunchOwnerKind.Task, Task, Slot);
 }
