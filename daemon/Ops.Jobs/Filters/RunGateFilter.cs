@@ -1,4 +1,6 @@
 using Hangfire.Server;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Jobs.Specs;
 
 namespace Ops.Jobs.Filters;
@@ -10,16 +12,18 @@ namespace Ops.Jobs.Filters;
 /// no Concurrency slot and has used no attempt, so a daemon stopping or crashing meanwhile costs it nothing.
 /// A job waiting here still counts against its queue's Capacity (<see cref="TakenAhead"/>) until it passes.
 /// </summary>
-public sealed class RunGateFilter : IServerFilter
+public sealed partial class RunGateFilter : IServerFilter
 {
     private const string HeldGate = "Ops.RunGate";
 
     private readonly TaskCatalog _catalog;
     private readonly Dictionary<string, Gate> _gates;
+    private readonly ILogger _logger;
 
-    public RunGateFilter(TaskCatalog catalog)
+    public RunGateFilter(TaskCatalog catalog, ILogger<RunGateFilter>? logger = null)
     {
         _catalog = catalog;
+        _logger = logger ?? NullLogger<RunGateFilter>.Instance;
         _gates = catalog.Queues.ToDictionary(q => q.Name, q => new Gate(q.Workers), StringComparer.Ordinal);
     }
 
@@ -34,14 +38,15 @@ public sealed class RunGateFilter : IServerFilter
         try
         {
             gate.Enter(context.CancellationToken.ShutdownToken);
+
+            // Held from here on: OnPerformed gives the slot back whatever happens next.
+            context.Items[HeldGate] = gate;
         }
         finally
         {
             // Passed or handed back to the queue (counted there again): either way it waits here no more.
-            TakenAhead.Passed(context.Connection, spec.Queue, context.BackgroundJob.Id);
+            ForgetTakenAhead(context, spec.Queue);
         }
-
-        context.Items[HeldGate] = gate;
     }
 
     public void OnPerformed(PerformedContext context)
@@ -51,6 +56,26 @@ public sealed class RunGateFilter : IServerFilter
             gate.Exit();
         }
     }
+
+    /// <summary>
+    /// Drops the job from its queue's taken-ahead set. A storage that fails this write must not fail the run: the
+    /// entry also leaves with the job's Processing state, and until then the queue counts one waiting job too many
+    /// (refusing early, never flooding).
+    /// </summary>
+    private void ForgetTakenAhead(PerformingContext context, string queue)
+    {
+        try
+        {
+            TakenAhead.Passed(context.Connection, queue, context.BackgroundJob.Id);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogForgetFailed(queue, context.BackgroundJob.Id, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: job {JobId} started, but dropping it from the queue's taken-ahead count failed; it counts as waiting until its run ends")]
+    private partial void LogForgetFailed(string queue, string jobId, Exception exception);
 
     /// <summary>
     /// A counting gate whose waiters block at once: SemaphoreSlim spins (sched_yield) before it blocks, and with

@@ -1,4 +1,6 @@
+using Hangfire;
 using Hangfire.Server;
+using Hangfire.Storage;
 using Ops.Jobs.Filters;
 using Ops.Jobs.Specs;
 using Ops.Jobs.Tests.Support;
@@ -63,7 +65,39 @@ public sealed class RunGateFilterTests : IDisposable
         await second.WaitAsync(Wait);
     }
 
+    [Fact]
+    public async Task OnPerforming_StorageFailsToDropTheTakenAheadEntry_RunStartsAndGivesItsSlotBack()
+    {
+        var job = _store.Create("solo");
+        var failing = new PerformingContext(new PerformContext(_store.Storage, WritesFail.Over(_store.Connection), job, new JobCancellationToken(false)));
+
+        _filter.OnPerforming(failing);
+        _filter.OnPerformed(new PerformedContext(failing, null, false, null));
+
+        // The queue has one worker: the next run starts only if the failed write did not keep the slot.
+        var next = new PerformingContext(_store.Perform(_store.Create("solo")));
+        await Task.Run(() => _filter.OnPerforming(next)).WaitAsync(Wait);
+    }
+
     public void Dispose() => _store.Dispose();
+
+    /// <summary>A storage connection whose write transactions cannot be opened (a storage failing mid-run).</summary>
+    public class WritesFail : System.Reflection.DispatchProxy
+    {
+        private IStorageConnection _inner = null!;
+
+        public static IStorageConnection Over(IStorageConnection inner)
+        {
+            var proxy = Create<IStorageConnection, WritesFail>();
+            ((WritesFail)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.Name == nameof(IStorageConnection.CreateWriteTransaction)
+                ? throw new InvalidOperationException("storage down")
+                : targetMethod!.Invoke(_inner, args);
+    }
 
     private static async Task<bool> StaysBlockedAsync(Task run) => await Task.WhenAny(run, Task.Delay(Blocked)) != run;
 }
